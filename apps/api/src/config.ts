@@ -1,0 +1,120 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The platform's configuration, read once from the environment at start (STYLE.md §6).
+ * Every variable carries a one-line description and a `secret` flag; `docs/configuration.md`
+ * is generated from this table, and nothing else in the code base reads `process.env`.
+ */
+interface VariableSpec<T extends z.ZodType> {
+  schema: T;
+  description: string;
+  secret: boolean;
+  defaultText?: string;
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const variable = <T extends z.ZodType>(schema: T, description: string, secret = false, defaultText?: string): VariableSpec<T> => ({
+  schema,
+  description,
+  secret,
+  defaultText,
+});
+
+export const configSpec = {
+  PORT: variable(z.coerce.number().int().min(0).max(65535).default(8080), 'TCP port of the HTTP server (API, console, webhooks).'),
+  HOST: variable(z.string().min(1).default('127.0.0.1'), 'Address the HTTP server binds to; use 0.0.0.0 behind a load balancer.'),
+  PUBLIC_URL: variable(z.url().optional(), 'Public base URL of the platform, used in links and cookies.', false, 'http://localhost:$PORT'),
+  STRETTCH_DATA_DIR: variable(z.string().min(1).default('./.strettch'), 'Folder holding the embedded database and the local key file.'),
+  DATABASE_URL: variable(z.url().optional(), 'PostgreSQL connection string; when unset the embedded PGlite database in the data folder is used.', true),
+  DATABASE_POOL_SIZE: variable(z.coerce.number().int().min(1).max(200).default(10), 'Maximum connections per process when DATABASE_URL is set.'),
+  ROLES: variable(
+    z
+      .string()
+      .default('http,worker')
+      .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(['http', 'worker'])).min(1)),
+    'Comma-separated roles this process runs: http, worker.',
+  ),
+  LOG_LEVEL: variable(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Minimum level of structured log lines.'),
+  TRUST_PROXY: variable(bool.default(false), 'Trust X-Forwarded-* headers from a reverse proxy for client IP and protocol.'),
+  BODY_LIMIT_BYTES: variable(z.coerce.number().int().min(1024).default(1_048_576), 'Largest accepted request body; larger bodies get 413.'),
+  RATE_LIMIT_WINDOW_SECONDS: variable(z.coerce.number().int().min(1).default(60), 'Length of the rate-limit window.'),
+  RATE_LIMIT_API_KEY: variable(z.coerce.number().int().min(1).default(120), 'Requests per window for one API key (the product promises 2 per second on average).'),
+  RATE_LIMIT_SESSION: variable(z.coerce.number().int().min(1).default(600), 'Requests per window for one console session.'),
+  RATE_LIMIT_IP: variable(z.coerce.number().int().min(1).default(300), 'Requests per window for one unauthenticated client IP.'),
+  SHUTDOWN_TIMEOUT_MS: variable(z.coerce.number().int().min(100).default(10_000), 'How long a graceful stop waits for requests and jobs in flight.'),
+  KEK_FILE: variable(z.string().optional(), 'Path of the local key-encryption-key file (created with mode 0600 on first start).', false, '$STRETTCH_DATA_DIR/keys.json'),
+  SANDBOXES: variable(
+    z.enum(['auto', 'on', 'off']).default('auto'),
+    'Built-in provider sandboxes and /api/dev pages: auto turns them on only while no production database or provider is configured.',
+  ),
+  WORKER_CONCURRENCY: variable(z.coerce.number().int().min(1).max(64).default(4), 'Jobs one worker process runs at the same time.'),
+  WORKER_POLL_MS: variable(z.coerce.number().int().min(10).default(250), 'How often an idle worker looks for due jobs.'),
+} as const;
+
+type Spec = typeof configSpec;
+type Raw = { [K in keyof Spec]: z.output<Spec[K]['schema']> };
+
+export interface Config extends Omit<Raw, 'PUBLIC_URL' | 'KEK_FILE'> {
+  PUBLIC_URL: string;
+  KEK_FILE: string;
+  /** Whether the built-in provider sandboxes and development pages are active. */
+  sandboxesEnabled: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; reports every problem at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const shape = Object.fromEntries(Object.entries(configSpec).map(([k, v]) => [k, v.schema])) as { [K in keyof Spec]: Spec[K]['schema'] };
+  const input = Object.fromEntries(Object.keys(configSpec).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = z.object(shape).safeParse(input);
+  if (!parsed.success) {
+    // Values are never echoed back: a secret may be the bad value.
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const raw = parsed.data as Raw;
+  const dataDir = path.resolve(raw.STRETTCH_DATA_DIR);
+  const sandboxesEnabled = raw.SANDBOXES === 'on' || (raw.SANDBOXES === 'auto' && !raw.DATABASE_URL);
+  return {
+    ...raw,
+    STRETTCH_DATA_DIR: dataDir,
+    PUBLIC_URL: (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ''),
+    KEK_FILE: path.resolve(raw.KEK_FILE ?? path.join(dataDir, 'keys.json')),
+    sandboxesEnabled,
+  };
+}
+
+/** Markdown table of every variable, for docs/configuration.md. */
+export function renderConfigDocs(): string {
+  const rows = Object.entries(configSpec).map(([name, v]) => {
+    const def = v.defaultText ?? defaultOf(v.schema);
+    return `| \`${name}\` | ${v.description} | ${def === undefined ? '—' : `\`${def}\``} | ${v.secret ? 'yes' : 'no'} |`;
+  });
+  return [
+    '# Configuration',
+    '',
+    'Generated from `apps/api/src/config.ts` by `npm run gen`; do not edit by hand.',
+    'Every variable is read once at start. Invalid values are all reported together and the process exits with status 1.',
+    '',
+    '| variable | description | default | secret |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+function defaultOf(schema: z.ZodType): string | undefined {
+  const r = schema.safeParse(undefined);
+  if (!r.success || r.data === undefined) return undefined;
+  return Array.isArray(r.data) ? r.data.join(',') : String(r.data);
+}

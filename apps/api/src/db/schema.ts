@@ -1,0 +1,8 @@
+/** Every table of the platform, for drizzle and the data map. */
+export * from '../modules/catalog/catalog.schema.ts';
+export * from '../modules/accounts/accounts.schema.ts';
+export * from '../modules/teams/teams.schema.ts';
+export * from '../modules/privacy/privacy.schema.ts';
+export * from '../modules/audit/audit.schema.ts';
+export * from '../modules/idempotency/idempotency.schema.ts';
+export * from '../jobs/jobs.schema.ts';

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../shared/errors.ts';
+
+/**
+ * Response envelopes of Strettch Cloud's public API:
+ * `{ success, message, data, requestId, timestamp }`, plus `meta { total, page, limit }` on lists,
+ * and `{ success: false, code, message, requestId, timestamp }` on errors.
+ */
+const base = {
+  success: z.literal(true),
+  message: z.string().describe('Human-readable outcome.'),
+  requestId: z.string().describe('Unique id of this request; quote it to support.'),
+  timestamp: z.string().describe('Time of the response, ISO 8601 UTC.'),
+};
+
+export const PaginationMetaSchema = z
+  .object({
+    total: z.number().int().describe('Number of items in all pages.'),
+    page: z.number().int().describe('Page returned, from 1.'),
+    limit: z.number().int().describe('Items per page.'),
+  })
+  .meta({ id: 'PaginationMeta' });
+
+export const envelope = <T extends z.ZodType>(data: T) => z.object({ ...base, data });
+export const paginatedEnvelope = <T extends z.ZodType>(item: T) => z.object({ ...base, data: z.array(item), meta: PaginationMetaSchema });
+
+export const ErrorResponseSchema = z
+  .object({
+    success: z.literal(false),
+    code: z.string().describe('Stable machine-readable error code.'),
+    message: z.string(),
+    details: z.unknown().optional().describe('Field errors for VALIDATION_ERROR; other context where useful.'),
+    requestId: z.string(),
+    timestamp: z.string(),
+  })
+  .meta({ id: 'ErrorResponse' });
+
+export const PaginationQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1).describe('Page number, from 1.'),
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Items per page, at most 100.'),
+});
+export type PaginationQuery = z.output<typeof PaginationQuerySchema>;
+
+export interface Envelope<T> {
+  success: true;
+  message: string;
+  data: T;
+  requestId: string;
+  timestamp: string;
+}
+
+export function ok<T>(requestId: string, now: Date, data: T, message = 'Operation successful'): Envelope<T> {
+  return { success: true, message, data, requestId, timestamp: now.toISOString() };
+}
+
+export function page<T>(requestId: string, now: Date, data: T[], meta: { total: number; page: number; limit: number }, message = 'Operation successful') {
+  return { ...ok(requestId, now, data, message), meta };
+}
+
+export function errorBody(requestId: string, now: Date, code: ErrorCode, message: string, details?: unknown) {
+  return { success: false as const, code, message, ...(details === undefined ? {} : { details }), requestId, timestamp: now.toISOString() };
+}
+
+/** Error responses a route documents, by status; each lists the codes it may carry. */
+export function errorResponses(...statuses: number[]) {
+  return Object.fromEntries(statuses.map((s) => [s, ErrorResponseSchema])) as Record<number, typeof ErrorResponseSchema>;
+}

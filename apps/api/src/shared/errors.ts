@@ -1,0 +1,68 @@
+/**
+ * The one error type of the domain. Services throw `AppError(code)`; the HTTP layer maps the
+ * code to a status through `errorStatus`, the single table of the platform (STYLE.md §5).
+ * Codes follow Strettch Cloud's public API; ours are added in the same style.
+ */
+export const errorStatus = {
+  BAD_REQUEST: 400,
+  VALIDATION_ERROR: 400,
+  MALFORMED_JSON: 400,
+  INVALID_IDEMPOTENCY_KEY: 400,
+  COMPUTE_RUNNING: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  INSUFFICIENT_BALANCE: 403,
+  TEAM_SUSPENDED: 403,
+  TEAM_PAST_DUE: 403,
+  TEAM_TERMINATED: 403,
+  NOT_FOUND: 404,
+  RESOURCE_NOT_FOUND: 404,
+  COMPUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNPROCESSABLE_ENTITY: 422,
+  TOO_MANY_REQUESTS: 429,
+  INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof errorStatus;
+export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
+
+/** A field-level problem reported with VALIDATION_ERROR. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+const defaultMessages: Partial<Record<ErrorCode, string>> = {
+  BAD_REQUEST: 'The request is not valid.',
+  VALIDATION_ERROR: 'The request has invalid fields.',
+  MALFORMED_JSON: 'The request body is not valid JSON.',
+  UNAUTHORIZED: 'Authentication is required: send a valid API key as a Bearer token.',
+  FORBIDDEN: 'You do not have permission to do this.',
+  NOT_FOUND: 'Not found.',
+  RESOURCE_NOT_FOUND: 'The resource was not found.',
+  CONFLICT: 'The request conflicts with the current state of the resource.',
+  TOO_MANY_REQUESTS: 'Too many requests: slow down and retry after the time in the Retry-After header.',
+  PAYLOAD_TOO_LARGE: 'The request body is too large.',
+  INTERNAL_SERVER_ERROR: 'Something went wrong on our side. Quote the request id when you contact support.',
+};
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: FieldError[] | Record<string, unknown>,
+  ) {
+    super(message ?? defaultMessages[code] ?? code);
+    this.name = 'AppError';
+    this.status = errorStatus[code];
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
