@@ -21,8 +21,9 @@ export const PaginationMetaSchema = z
   })
   .meta({ id: 'PaginationMeta' });
 
-export const envelope = <T extends z.ZodType>(data: T) => z.object({ ...base, data });
-export const paginatedEnvelope = <T extends z.ZodType>(item: T) => z.object({ ...base, data: z.array(item), meta: PaginationMetaSchema });
+export const envelope = <T extends z.ZodType>(data: T, description = 'OK') => z.object({ ...base, data }).describe(description);
+export const paginatedEnvelope = <T extends z.ZodType>(item: T, description = 'OK') =>
+  z.object({ ...base, data: z.array(item), meta: PaginationMetaSchema }).describe(description);
 
 export const ErrorResponseSchema = z
   .object({
@@ -61,7 +62,28 @@ export function errorBody(requestId: string, now: Date, code: ErrorCode, message
   return { success: false as const, code, message, ...(details === undefined ? {} : { details }), requestId, timestamp: now.toISOString() };
 }
 
-/** Error responses a route documents, by status; each lists the codes it may carry. */
-export function errorResponses(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((s) => [s, ErrorResponseSchema])) as Record<number, typeof ErrorResponseSchema>;
+const usualCodes: Record<number, ErrorCode[]> = {
+  400: ['BAD_REQUEST', 'VALIDATION_ERROR'],
+  401: ['UNAUTHORIZED'],
+  403: ['FORBIDDEN'],
+  404: ['RESOURCE_NOT_FOUND'],
+  409: ['CONFLICT'],
+  413: ['PAYLOAD_TOO_LARGE'],
+  422: ['UNPROCESSABLE_ENTITY'],
+  429: ['TOO_MANY_REQUESTS'],
+  500: ['INTERNAL_SERVER_ERROR'],
+  503: ['SERVICE_UNAVAILABLE'],
+};
+
+/**
+ * Error responses a route documents: a status alone takes its usual codes, or name them,
+ * e.g. `errorResponses(401, [403, ['FORBIDDEN', 'TEAM_SUSPENDED']])`.
+ */
+export function errorResponses(...entries: (number | [number, ErrorCode[]])[]) {
+  return Object.fromEntries(
+    entries.map((e) => {
+      const [status, codes] = typeof e === 'number' ? [e, usualCodes[e] ?? []] : e;
+      return [status, ErrorResponseSchema.describe(`Possible codes: ${codes.join(', ')}`)];
+    }),
+  ) as Record<number, typeof ErrorResponseSchema>;
 }

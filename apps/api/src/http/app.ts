@@ -1,0 +1,242 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { createJsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { AppError } from '../shared/errors.ts';
+import { actorId, type Context } from '../shared/context.ts';
+import type { ApiKeysService } from '../modules/teams/api-keys.service.ts';
+import { IdempotencyService } from '../modules/idempotency/idempotency.service.ts';
+import type { UsageLog } from '../modules/audit/usage-log.ts';
+import { buildErrorHandler } from './errors.ts';
+import { errorBody } from './envelope.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { tidyOpenApi } from '../openapi/tidy.ts';
+import './types.ts';
+
+/** What the HTTP role needs from the rest of the platform. Route plugins receive the same object. */
+export interface HttpDeps {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  database: Database;
+  apiKeys: ApiKeysService;
+  idempotency: IdempotencyService;
+  usage: UsageLog;
+}
+
+export type RoutePlugin<D> = (app: FastifyInstance, deps: D) => void | Promise<void>;
+
+export const API_PREFIX = '/api/v1';
+const consoleDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../console/dist');
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export const openApiInfo = {
+  title: 'Strettch Cloud API',
+  description:
+    'Public API of Strettch Cloud, a public cloud in Rwanda. Wire-compatible with the Strettch Cloud Public API v1: ' +
+    'the same paths, envelope `{ success, data, message | code, requestId, timestamp }`, pagination `page`/`limit` with ' +
+    '`meta { total, page, limit }`, error codes and rate-limit headers. Authenticate with `Authorization: Bearer <api key>`.',
+  version: '1.0',
+  license: { name: 'Apache 2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0.html' },
+};
+
+export async function buildApp<D extends HttpDeps>(deps: D, routes: RoutePlugin<D>[]): Promise<FastifyInstance> {
+  const { config, clock } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(buildErrorHandler(clock));
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: config.PUBLIC_URL.startsWith('https://') ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+
+  installRequestHooks(app as unknown as FastifyInstance, deps);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: openApiInfo,
+      servers: [{ url: API_PREFIX, description: 'This installation' }],
+      components: { securitySchemes: { BearerAuth: { type: 'http', scheme: 'bearer', description: 'A team API key, `sc_…`.' } } },
+    },
+    // Paths are documented relative to the server URL, as in Strettch Cloud's contract.
+    transform: (input) => {
+      const out = createJsonSchemaTransform({})(input);
+      return { ...out, url: input.url.startsWith(API_PREFIX) ? input.url.slice(API_PREFIX.length) || '/' : input.url };
+    },
+    transformObject: (doc) => tidyOpenApi(jsonSchemaTransformObject(doc) as Record<string, unknown>) as ReturnType<typeof jsonSchemaTransformObject>,
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    uiConfig: { docExpansion: 'list', deepLinking: true, defaultModelsExpandDepth: 0 },
+  });
+
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
+
+  for (const register of routes) await register(app as unknown as FastifyInstance, deps);
+
+  await serveConsole(app as unknown as FastifyInstance, deps);
+  return app as unknown as FastifyInstance;
+}
+
+function clientIp(req: FastifyRequest): string | null {
+  return req.ip || null;
+}
+
+function installRequestHooks(app: FastifyInstance, deps: HttpDeps) {
+  const { config, clock, apiKeys, idempotency, usage } = deps;
+  const limiter = new RateLimiter(config.RATE_LIMIT_WINDOW_SECONDS * 1000);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    const ctx: Context = {
+      actor: { type: 'anonymous' },
+      teamId: null,
+      requestId: req.id,
+      ip: clientIp(req),
+      userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 512) : null,
+      tx: deps.database.db,
+    };
+    req.ctx = ctx;
+    if (!req.url.startsWith('/api/')) return;
+
+    const routeUrl = req.routeOptions.url ?? '';
+    const declared = req.routeOptions.config?.auth;
+    const required = declared ? declared === 'required' : routeUrl.startsWith(API_PREFIX) && !req.is404;
+
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      const principal = await apiKeys.authenticate(header.slice(7).trim());
+      if (principal) {
+        ctx.actor = { type: 'api_key', id: principal.apiKeyId, userId: principal.userId };
+        ctx.teamId = principal.teamId;
+      }
+    }
+
+    if (routeUrl !== `${API_PREFIX}/health`) {
+      const [key, limit] =
+        ctx.actor.type === 'api_key' ? [`key:${ctx.actor.id}`, config.RATE_LIMIT_API_KEY]
+        : ctx.actor.type === 'user' && ctx.actor.sessionId ? [`session:${ctx.actor.sessionId}`, config.RATE_LIMIT_SESSION]
+        : [`ip:${ctx.ip ?? 'unknown'}`, config.RATE_LIMIT_IP];
+      const now = clock.now().getTime();
+      const d = limiter.hit(key, limit, now);
+      reply.header('x-ratelimit-limit', d.limit);
+      reply.header('x-ratelimit-remaining', d.remaining);
+      reply.header('x-ratelimit-reset', Math.ceil(d.resetAt / 1000));
+      if (!d.allowed) {
+        reply.header('retry-after', Math.max(1, Math.ceil((d.resetAt - now) / 1000)));
+        throw new AppError('TOO_MANY_REQUESTS');
+      }
+    }
+
+    if (required && ctx.actor.type === 'anonymous') throw new AppError('UNAUTHORIZED');
+  });
+
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.routeOptions.config?.idempotency) return;
+    const header = req.headers['idempotency-key'];
+    const key = IdempotencyService.validateKey(typeof header === 'string' ? header : undefined);
+    const route = `${req.method} ${req.routeOptions.url}`;
+    const scope = req.ctx.teamId ?? `actor:${actorId(req.ctx.actor) ?? 'anonymous'}`;
+    const started = await idempotency.begin(scope, route, key, IdempotencyService.hashRequest(req.method, req.url, req.body));
+    if (started.kind === 'replay') {
+      reply.header('idempotent-replayed', 'true');
+      return reply.code(started.status).type('application/json').serializer((b: unknown) => JSON.stringify(b)).send(started.body);
+    }
+    (req as FastifyRequest & { idempotency?: { scope: string; route: string; key: string } }).idempotency = { scope, route, key };
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const pending = (req as FastifyRequest & { idempotency?: { scope: string; route: string; key: string } }).idempotency;
+    if (pending && reply.getHeader('idempotent-replayed') === undefined) {
+      const body = typeof payload === 'string' ? safeJson(payload) : null;
+      await idempotency.complete(pending.scope, pending.route, pending.key, reply.statusCode, body);
+    }
+    return payload;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? '(unmatched)';
+    if (req.url.startsWith('/api/')) {
+      const ctx = req.ctx;
+      usage.record({
+        at: clock.now(),
+        actorType: ctx.actor.type,
+        actorId: actorId(ctx.actor),
+        teamId: ctx.teamId,
+        method: req.method,
+        route: req.is404 ? '(unmatched)' : route,
+        status: reply.statusCode,
+        durationMs: reply.elapsedTime,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        requestId: req.id,
+      });
+    }
+    // The route template only: URLs and query strings may carry personal data.
+    req.log.info({ method: req.method, route: req.is404 ? '(unmatched)' : route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+}
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return null;
+  }
+}
+
+/** The console's built files at `/`, with client-side routes falling back to index.html. */
+async function serveConsole(app: FastifyInstance, deps: HttpDeps) {
+  const hasConsole = fs.existsSync(path.join(consoleDist, 'index.html'));
+  if (hasConsole) {
+    await app.register(fastifyStatic, {
+      root: consoleDist,
+      wildcard: false,
+      setHeaders: (reply, file) => {
+        reply.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    const wantsPage = req.method === 'GET' && !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
+    if (hasConsole && wantsPage) return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.code(404).send(errorBody(req.id, deps.clock.now(), 'NOT_FOUND', `No route for ${req.method} ${req.url.split('?')[0]}.`));
+  });
+}

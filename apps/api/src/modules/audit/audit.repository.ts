@@ -1,0 +1,37 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/database.ts';
+import { apiUsage, auditEvents } from './audit.schema.ts';
+
+export type AuditEventRow = typeof auditEvents.$inferSelect;
+export type UsageRow = typeof apiUsage.$inferInsert;
+
+export const auditRepository = {
+  async insert(ex: Executor, row: typeof auditEvents.$inferInsert): Promise<void> {
+    await ex.insert(auditEvents).values(row);
+  },
+
+  async listForTeam(ex: Executor, teamId: string, limit: number, offset: number): Promise<{ rows: AuditEventRow[]; total: number }> {
+    const where = eq(auditEvents.teamId, teamId);
+    const [rows, [count]] = await Promise.all([
+      ex.select().from(auditEvents).where(where).orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(limit).offset(offset),
+      ex.select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(and(where)),
+    ]);
+    return { rows, total: count?.n ?? 0 };
+  },
+
+  /**
+   * Writes a batch of usage rows in one statement. `unnest` over one array per column keeps the
+   * statement at thirteen parameters whatever the batch size.
+   */
+  async insertUsage(ex: Executor, rows: UsageRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const col = <K extends keyof UsageRow>(k: K) => rows.map((r) => r[k] ?? null);
+    await ex.execute(sql`
+      insert into api_usage (at, actor_type, actor_id, team_id, method, route, status, duration_ms, ip, browser, os, request_id)
+      select * from unnest(
+        ${col('at').map((d) => (d as Date).toISOString())}::timestamptz[], ${col('actorType')}::text[], ${col('actorId')}::text[],
+        ${col('teamId')}::uuid[], ${col('method')}::text[], ${col('route')}::text[], ${col('status')}::int[],
+        ${col('durationMs')}::int[], ${col('ip')}::text[], ${col('browser')}::text[], ${col('os')}::text[], ${col('requestId')}::text[]
+      )`);
+  },
+};

@@ -1,0 +1,86 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { openPglite, openPostgres, type Database } from './db/database.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+import { createLogger, type Logger } from './shared/logger.ts';
+import { buildApp, type HttpDeps, type RoutePlugin } from './http/app.ts';
+import { ApiKeysService } from './modules/teams/api-keys.service.ts';
+import { IdempotencyService } from './modules/idempotency/idempotency.service.ts';
+import { UsageLog } from './modules/audit/usage-log.ts';
+import { createAudit, type Audit } from './modules/audit/audit.service.ts';
+import { CatalogService } from './modules/catalog/catalog.service.ts';
+import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
+import { systemRoutes } from './modules/system/system.routes.ts';
+
+export interface PlatformDeps extends HttpDeps {
+  audit: Audit;
+  catalog: CatalogService;
+}
+
+export interface PlatformOptions {
+  database?: Database;
+  clock?: Clock;
+  logger?: Logger;
+  /** Reference-data cache lifetime; 0 reads the database on every request. */
+  catalogTtlMs?: number;
+  /** Apply migrations at start (default true). */
+  migrate?: boolean;
+}
+
+/** Every route module of the HTTP role, in registration order. */
+export const routes: RoutePlugin<PlatformDeps>[] = [systemRoutes, catalogRoutes];
+
+/** Opens the configured database: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. */
+export async function openDatabase(config: Config): Promise<Database> {
+  return config.DATABASE_URL
+    ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE)
+    : openPglite({ dataDir: path.join(config.STRETTCH_DATA_DIR, 'pgdata') });
+}
+
+/**
+ * The composition root: builds every service once and hands each role what it needs.
+ * `strettch serve` starts all roles of one process from here.
+ */
+export async function createPlatform(config: Config, opts: PlatformOptions = {}) {
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const clock = opts.clock ?? systemClock;
+  const database = opts.database ?? (await openDatabase(config));
+  if (opts.migrate !== false) await database.migrate();
+
+  const db = database.db;
+  const deps: PlatformDeps = {
+    config,
+    clock,
+    logger,
+    database,
+    apiKeys: new ApiKeysService(db, clock),
+    idempotency: new IdempotencyService(db, clock),
+    usage: new UsageLog(db, logger),
+    audit: createAudit(clock),
+    catalog: new CatalogService(db, clock, opts.catalogTtlMs),
+  };
+
+  let app: FastifyInstance | undefined;
+
+  return {
+    deps,
+    /** Builds the HTTP app without listening (tests use `inject`). */
+    async http(): Promise<FastifyInstance> {
+      app ??= await buildApp(deps, routes);
+      deps.usage.start();
+      return app;
+    },
+    async listen(): Promise<string> {
+      const a = await this.http();
+      return a.listen({ port: config.PORT, host: config.HOST });
+    },
+    /** Graceful stop: no new requests, in-flight ones finish, buffers flush, the database closes. */
+    async stop(): Promise<void> {
+      if (app) await app.close();
+      await deps.usage.stop();
+      if (!opts.database) await database.close();
+    },
+  };
+}
+export type Platform = Awaited<ReturnType<typeof createPlatform>>;

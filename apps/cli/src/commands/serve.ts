@@ -1,0 +1,35 @@
+import { createPlatform, type Config } from '@strettch/api';
+
+export async function serve(config: Config): Promise<void> {
+  const started = performance.now();
+  const platform = await createPlatform(config);
+  const address = await platform.listen();
+  const ms = Math.round(performance.now() - started);
+  const url = config.PUBLIC_URL;
+  console.log(`Strettch Cloud is ready in ${ms} ms (listening on ${address})`);
+  console.log(`  Console:        ${url}/`);
+  console.log(`  API:            ${url}/api/v1`);
+  console.log(`  API reference:  ${url}/api/docs`);
+  if (config.sandboxesEnabled) console.log('  Sandbox mode: payments, e-mail, SMS and sign-in use built-in test providers.');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`Received ${signal}: stopping gracefully`);
+    const timer = setTimeout(() => {
+      console.error('Graceful stop timed out; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    try {
+      await platform.stop();
+      process.exit(0);
+    } catch (err) {
+      console.error('Stop failed:', err instanceof Error ? err.name : 'error');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,90 @@
+import { Link, navigate } from '../../routes/router.tsx';
+import { Icon, LogoMark } from '../ui/Icon.tsx';
+import { Menu } from '../ui/Menu.tsx';
+import { ThemeToggle } from './ThemeToggle.tsx';
+
+/** Placeholder until teams arrive with sign-in: shows there is no team, and says why. */
+function TeamSwitcher() {
+  return (
+    <div className="team-switcher" title="Teams become available after you sign in.">
+      <span className="team-dot" aria-hidden="true" />
+      <span className="team-switcher-text">
+        <span className="visually-hidden">Team: </span>
+        No team
+      </span>
+      <Icon name="chevronsUpDown" size={14} className="team-switcher-chevron" />
+    </div>
+  );
+}
+
+/**
+ * Where the team wallet's balance and "Top up" will sit (a later issue). Until sign-in there
+ * is no wallet to show, so it says so rather than showing a made-up amount.
+ */
+function BalanceSlot() {
+  return (
+    <div className="balance-slot" data-slot="balance">
+      <span className="balance-label">Balance</span>
+      <span className="balance-value" title="Your team's prepaid balance in RWF appears after you sign in.">
+        —<span className="visually-hidden"> (sign in to see your balance)</span>
+      </span>
+    </div>
+  );
+}
+
+function HelpMenu() {
+  return (
+    <Menu
+      label="Help"
+      trigger={<Icon name="help" size={20} />}
+      items={[
+        { kind: 'link', label: 'API reference', href: '/api/docs', external: true, hint: 'Interactive OpenAPI docs' },
+        { kind: 'link', label: 'OpenAPI document', href: '/api/v1/openapi.json', external: true, hint: 'For SDKs and tools' },
+        { kind: 'link', label: 'Service status', href: '/api/v1/health', external: true, hint: 'Health check of this installation' },
+      ]}
+    />
+  );
+}
+
+function AccountMenu() {
+  return (
+    <Menu
+      label="Account"
+      triggerClassName="avatar-button"
+      trigger={<Icon name="user" size={18} />}
+      header={
+        <>
+          <p className="menu-header-title">Not signed in</p>
+          <p className="menu-header-text">Sign-in with Google or GitHub is coming in a later update.</p>
+        </>
+      }
+      items={[
+        { kind: 'link', label: 'Account & Privacy', href: '/account', onSelect: () => navigate('/account') },
+        { kind: 'disabled', label: 'Sign in', hint: 'Coming soon' },
+      ]}
+    />
+  );
+}
+
+export function TopBar() {
+  return (
+    <header className="topbar">
+      <div className="topbar-inner">
+        <div className="topbar-start">
+          <Link to="/computes" className="brand" aria-label="Strettch Cloud, home">
+            <LogoMark size={26} />
+            <span className="brand-name">Strettch Cloud</span>
+          </Link>
+          <span className="topbar-divider" aria-hidden="true" />
+          <TeamSwitcher />
+        </div>
+        <div className="topbar-end">
+          <BalanceSlot />
+          <ThemeToggle />
+          <HelpMenu />
+          <AccountMenu />
+        </div>
+      </div>
+    </header>
+  );
+}
