@@ -36,6 +36,7 @@ function HelpMenu() {
   return (
     <Menu
       label="Help"
+      className="help-menu"
       trigger={<Icon name="help" size={20} />}
       items={[
         { kind: 'link', label: 'API reference', href: '/api/docs', external: true, hint: 'Interactive OpenAPI docs' },
@@ -50,6 +51,7 @@ function AccountMenu() {
   return (
     <Menu
       label="Account"
+      className="account-menu"
       triggerClassName="avatar-button"
       trigger={<Icon name="user" size={18} />}
       header={

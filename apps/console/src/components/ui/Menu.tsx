@@ -16,6 +16,7 @@ export function Menu({
   header,
   align = 'end',
   triggerClassName = 'icon-button',
+  className,
 }: {
   label: string;
   trigger: ReactNode;
@@ -23,6 +24,7 @@ export function Menu({
   header?: ReactNode;
   align?: 'start' | 'end';
   triggerClassName?: string;
+  className?: string;
 }) {
   const [open, setOpen] = useState(false);
   const rootRef = useRef<HTMLDivElement>(null);
@@ -90,7 +92,7 @@ export function Menu({
   };
 
   return (
-    <div className="menu" ref={rootRef}>
+    <div className={className ? `menu ${className}` : 'menu'} ref={rootRef}>
       <button
         ref={buttonRef}
         type="button"

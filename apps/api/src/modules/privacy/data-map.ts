@@ -1,0 +1,495 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/database.ts';
+
+/**
+ * The data map: every column of every table, declared personal or not (ARCHITECTURE.md
+ * "Data map"). The access export, rectification, erasure, the retention scheduler and the
+ * record of processing (Law 058/2021 Art. 17) are driven from it, and a test fails when a
+ * column is missing, so a new field cannot be stored without someone deciding what it is.
+ *
+ * What counts as personal: Art. 3 defines personal data as any information relating to an
+ * identifiable person, naming identification numbers and online identifiers. Here a column
+ * is personal when its value identifies a person (names, e-mail, user ids, IP addresses),
+ * describes a person or what they did (membership, role, the calls in the usage log,
+ * browser and operating system), or is free text or a stored payload a person may fill
+ * with personal data. Reference data, identifiers of things that are not people (teams,
+ * API keys, jobs, requests), credential hashes and bookkeeping columns are not.
+ */
+
+/** What kind of personal data a column holds; the record of processing groups by it (Art. 17). */
+export type DataCategory =
+  | 'identity' // names
+  | 'contact' // e-mail addresses, phone numbers
+  | 'identifier' // ids and pseudonymous keys that point at one person
+  | 'account' // facts about a person's account and memberships
+  | 'usage' // what a person did and when (privacy notice 1B)
+  | 'network' // IP addresses
+  | 'device' // browser and operating system
+  | 'content'; // free text and stored payloads a person may fill with anything
+
+/** Why we process it, in the words of the privacy notice, section 2. */
+export type Purpose =
+  | 'account' // create and manage the account, sign-in
+  | 'service' // run what the customer asked for: machines, DNS, API
+  | 'communication' // transactional messages: welcome, balance, service status
+  | 'improvement' // understand use, diagnose problems
+  | 'security' // protect customers and the platform, prevent fraud
+  | 'legal-obligation'; // what a law makes us keep
+
+/** The lawful basis a purpose rests on (Art. 37(1): processed lawfully). */
+export type LegalGround = 'contract' | 'legal-obligation' | 'legitimate-interest' | 'consent';
+
+/**
+ * How long a value may be kept, as data the retention scheduler can run. Art. 37(5) and
+ * Art. 52 allow keeping personal data only while its purpose needs it (or a listed ground
+ * extends that); at the end it is destroyed so it cannot be reconstructed.
+ */
+export type Retention =
+  /** While the person's account is open, then `months` after it is closed (privacy notice §5). */
+  | { rule: 'account-lifetime-plus'; months: number }
+  /** While the team exists, then `months` after it is closed. */
+  | { rule: 'team-lifetime-plus'; months: number }
+  /** `days` after the timestamp in column `from` of the same row (a null `from` has not started counting). */
+  | { rule: 'fixed'; days: number; from: string }
+  /** Until the subject is crypto-shredded; the key row is the shredding. */
+  | { rule: 'until-shredded' };
+
+export interface PersonalColumn {
+  personal: true;
+  category: DataCategory;
+  purpose: readonly [Purpose, ...Purpose[]];
+  legalGround: LegalGround;
+  retention: Retention;
+  /** Who outside Strettch Cloud receives this value (keys of `processors`). */
+  processors: readonly ProcessorId[];
+  /** Encrypted with the person's data key (`SubjectCrypto`), so shredding destroys it. */
+  encrypted: boolean;
+  note?: string;
+}
+
+export interface NonPersonalColumn {
+  personal: false;
+  reason?: string;
+}
+
+export type ColumnDeclaration = PersonalColumn | NonPersonalColumn;
+export type DataMap = Readonly<Record<string, Readonly<Record<string, ColumnDeclaration>>>>;
+
+export function personal(d: Omit<PersonalColumn, 'personal'>): PersonalColumn {
+  return { personal: true, ...d };
+}
+
+export function nonPersonal(reason?: string): NonPersonalColumn {
+  return reason === undefined ? { personal: false } : { personal: false, reason };
+}
+
+// ---------------------------------------------------------------------------------------
+// Processors and other recipients
+
+export type ProcessorId = 'resend' | 'pindo' | 'aws-sns' | 'irembopay' | 'google' | 'github';
+
+/**
+ * Why a transfer outside Rwanda is allowed (Art. 48): NCSA authorisation after proof of
+ * safeguards (48(1)), the person's consent (48(2)), or necessity for the contract with the
+ * person (48(3)(a)).
+ */
+export type TransferGround = 'ncsa-authorisation' | 'consent' | 'contract-necessity';
+
+export interface Processor {
+  name: string;
+  /** Processor under a written contract (Art. 4), or a separate controller we exchange data with. */
+  relationship: 'processor' | 'independent-controller';
+  service: string;
+  /** ISO 3166-1 alpha-2 code of the country where the data is processed. */
+  country: string;
+  /** What personal data it receives from us. */
+  receives: readonly string[];
+  /** Required when `country` is not RW: every send is a transfer abroad (Art. 48). */
+  transfer?: { ground: TransferGround; why: string };
+  note?: string;
+}
+
+/**
+ * Everyone outside Strettch Cloud who receives personal data. The record of processing must
+ * list all recipients, those abroad included (Art. 17), and the access export must say who
+ * has had access (Art. 18(3)); both read this register.
+ */
+export const processors = {
+  resend: {
+    name: 'Resend (Plus Five Five, Inc.)',
+    relationship: 'processor',
+    service: 'Transactional e-mail: welcome messages, balance and service alerts.',
+    country: 'US',
+    receives: ['e-mail address', 'name', 'content of the message'],
+    transfer: { ground: 'contract-necessity', why: 'The messages are part of the service the person signed up for (privacy notice §3).' },
+  },
+  pindo: {
+    name: 'Pindo Ltd',
+    relationship: 'processor',
+    service: 'SMS to Rwandan numbers (+250): phone number verification.',
+    country: 'RW',
+    receives: ['phone number', 'content of the message'],
+  },
+  'aws-sns': {
+    name: 'Amazon Web Services, Inc. (Amazon SNS, region af-south-1)',
+    relationship: 'processor',
+    service: 'SMS to numbers outside Rwanda: phone number verification.',
+    // Cape Town is the only AWS region in Africa that sends SMS through SNS, so the number
+    // stays on the continent and as close to Rwanda as AWS allows; any region is a transfer.
+    country: 'ZA',
+    receives: ['phone number', 'content of the message'],
+    transfer: {
+      ground: 'contract-necessity',
+      why: 'Only used for a person who asked to verify a non-Rwandan number; the message has to leave Rwanda to reach it.',
+    },
+    note: 'AWS is a US company; its US parent may be compelled to disclose data held in any region.',
+  },
+  irembopay: {
+    name: 'IremboPay (Irembo Ltd)',
+    relationship: 'processor',
+    service: 'Payments for balance top-ups.',
+    country: 'RW',
+    receives: ['top-up transaction id and amount, tied to a team'],
+    note: 'The payer enters their mobile-money number or card on IremboPay’s own checkout; we do not send the invoice `customer` object (name, e-mail, phone).',
+  },
+  google: {
+    name: 'Google LLC',
+    relationship: 'independent-controller',
+    service: 'Sign-in with Google (OpenID Connect).',
+    country: 'US',
+    receives: ['that the person signs in to Strettch Cloud, and when (their browser talks to Google directly)'],
+    transfer: { ground: 'consent', why: 'The person chooses Google sign-in and approves it on Google’s consent screen.' },
+    note: 'Source of name, e-mail address, avatar and provider id (privacy notice 1B).',
+  },
+  github: {
+    name: 'GitHub, Inc.',
+    relationship: 'independent-controller',
+    service: 'Sign-in with GitHub (OAuth).',
+    country: 'US',
+    receives: ['that the person signs in to Strettch Cloud, and when (their browser talks to GitHub directly)'],
+    transfer: { ground: 'consent', why: 'The person chooses GitHub sign-in and approves it on GitHub’s consent screen.' },
+    note: 'Source of name, e-mail address, avatar and provider id (privacy notice 1B).',
+  },
+} as const satisfies Record<ProcessorId, Processor>;
+
+// ---------------------------------------------------------------------------------------
+// Retention rules used below
+
+/**
+ * Privacy notice §5: six months after closure, then destroyed. Kept past the end of the
+ * purpose under Art. 52 because the contract promises reactivation within that window.
+ */
+const accountLifetime: Retention = { rule: 'account-lifetime-plus', months: 6 };
+const teamLifetime: Retention = { rule: 'team-lifetime-plus', months: 6 };
+/** Usage and audit logs: a year covers abuse investigations and billing disputes. */
+const logYear = (from: string): Retention => ({ rule: 'fixed', days: 365, from });
+
+const reference = nonPersonal('reference data seeded by migration');
+const rowId = nonPersonal('surrogate row id');
+const teamId = nonPersonal('identifies a team (a customer account), not a person');
+const requestId = nonPersonal('random correlation id');
+
+const userRef = (purpose: PersonalColumn['purpose'], retention: Retention = accountLifetime): PersonalColumn =>
+  personal({ category: 'identifier', purpose, legalGround: 'contract', retention, processors: [], encrypted: false });
+
+// ---------------------------------------------------------------------------------------
+// The map
+
+export const dataMap = {
+  regions: {
+    id: reference,
+    slug: reference,
+    name: reference,
+    country_code: reference,
+    position: reference,
+  },
+  images: {
+    slug: reference,
+    image_name: reference,
+    version: reference,
+    display_name: reference,
+    kind: reference,
+    position: reference,
+  },
+  specifications: {
+    id: reference,
+    slug: reference,
+    vcpus: reference,
+    memory_mb: reference,
+    storage_gb: reference,
+    position: reference,
+  },
+
+  users: {
+    id: userRef(['account'], accountLifetime),
+    name_enc: personal({
+      category: 'identity',
+      purpose: ['account', 'communication'],
+      legalGround: 'contract',
+      retention: accountLifetime,
+      processors: ['resend'],
+      encrypted: true,
+      note: 'Received from Google or GitHub at sign-up.',
+    }),
+    email_enc: personal({
+      category: 'contact',
+      purpose: ['account', 'communication'],
+      legalGround: 'contract',
+      retention: accountLifetime,
+      processors: ['resend'],
+      encrypted: true,
+      note: 'Received from Google or GitHub at sign-up.',
+    }),
+    email_hash: personal({
+      category: 'identifier',
+      purpose: ['account'],
+      legalGround: 'contract',
+      retention: accountLifetime,
+      processors: [],
+      encrypted: false,
+      note: 'Keyed hash (HMAC) of the e-mail address, for sign-in lookups; pseudonymous, not encrypted.',
+    }),
+    created_at: personal({ category: 'account', purpose: ['account'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
+    updated_at: personal({ category: 'account', purpose: ['account'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
+  },
+
+  teams: {
+    id: teamId,
+    name: personal({
+      category: 'identity',
+      purpose: ['service'],
+      legalGround: 'contract',
+      retention: teamLifetime,
+      processors: [],
+      encrypted: false,
+      note: 'The default name is "<first name>\'s Team", so it often holds a first name.',
+    }),
+    created_at: nonPersonal('when the team was created'),
+  },
+  team_members: {
+    team_id: teamId,
+    user_id: userRef(['account', 'service']),
+    role: personal({ category: 'account', purpose: ['service', 'security'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
+    created_at: personal({ category: 'account', purpose: ['service'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
+  },
+  api_keys: {
+    id: nonPersonal('identifies a team credential'),
+    team_id: teamId,
+    created_by: userRef(['security']),
+    name: personal({
+      category: 'content',
+      purpose: ['service'],
+      legalGround: 'contract',
+      retention: teamLifetime,
+      processors: [],
+      encrypted: false,
+      note: 'Free text typed by a team member; may name a person ("Ada laptop").',
+    }),
+    prefix: nonPersonal('first characters of a random credential, shown to tell keys apart'),
+    key_hash: nonPersonal('SHA-256 of a 256-bit random credential'),
+    created_at: nonPersonal('life cycle of a team credential'),
+    last_used_at: nonPersonal('life cycle of a team credential'),
+    revoked_at: nonPersonal('life cycle of a team credential'),
+  },
+
+  subject_keys: {
+    subject_id: personal({
+      category: 'identifier',
+      purpose: ['security'],
+      legalGround: 'contract',
+      retention: { rule: 'until-shredded' },
+      processors: [],
+      encrypted: false,
+    }),
+    wrapped_key: nonPersonal('key material wrapped by the KEK; deleting it is the shredding'),
+    kek_id: nonPersonal('names the key-encryption key'),
+    created_at: nonPersonal('when the data key was made'),
+  },
+
+  audit_events: {
+    id: rowId,
+    team_id: teamId,
+    actor_type: nonPersonal('kind of actor: user, api_key, system'),
+    actor_id: personal({
+      category: 'identifier',
+      purpose: ['security'],
+      legalGround: 'legitimate-interest',
+      retention: logYear('at'),
+      processors: [],
+      encrypted: false,
+      note: 'A user id when a person acted.',
+    }),
+    action: personal({ category: 'usage', purpose: ['security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+    target_type: nonPersonal('kind of resource acted on'),
+    target_id: personal({
+      category: 'identifier',
+      purpose: ['security'],
+      legalGround: 'legitimate-interest',
+      retention: logYear('at'),
+      processors: [],
+      encrypted: false,
+      note: 'A user id when the target is a person (e.g. a removed member).',
+    }),
+    data: personal({
+      category: 'content',
+      purpose: ['security'],
+      legalGround: 'legitimate-interest',
+      retention: logYear('at'),
+      processors: [],
+      encrypted: false,
+      note: 'Details of the change. Writers must put personal values here only as SubjectCrypto ciphertext or ids, or shredding cannot reach them.',
+    }),
+    ip: personal({ category: 'network', purpose: ['security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+    request_id: requestId,
+    at: personal({ category: 'usage', purpose: ['security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+  },
+
+  // The usage log of privacy notice 1B: "IP addresses, browser type, operating system, API
+  // calls, ... and timestamps of your activities".
+  api_usage: {
+    id: rowId,
+    at: personal({ category: 'usage', purpose: ['improvement', 'security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+    actor_type: nonPersonal('kind of actor: user, api_key, anonymous'),
+    actor_id: personal({
+      category: 'identifier',
+      purpose: ['improvement', 'security'],
+      legalGround: 'legitimate-interest',
+      retention: logYear('at'),
+      processors: [],
+      encrypted: false,
+      note: 'A user id when a person made the call.',
+    }),
+    team_id: teamId,
+    method: personal({ category: 'usage', purpose: ['improvement', 'security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+    route: personal({
+      category: 'usage',
+      purpose: ['improvement', 'security'],
+      legalGround: 'legitimate-interest',
+      retention: logYear('at'),
+      processors: [],
+      encrypted: false,
+      note: 'The route template, never the concrete path, so no ids or query values end up here.',
+    }),
+    status: personal({ category: 'usage', purpose: ['improvement', 'security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+    duration_ms: personal({ category: 'usage', purpose: ['improvement'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+    ip: personal({ category: 'network', purpose: ['security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+    browser: personal({ category: 'device', purpose: ['improvement', 'security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+    os: personal({ category: 'device', purpose: ['improvement', 'security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+    request_id: requestId,
+  },
+
+  idempotency_keys: {
+    scope: personal({
+      category: 'identifier',
+      purpose: ['service'],
+      legalGround: 'contract',
+      retention: { rule: 'fixed', days: 1, from: 'created_at' },
+      processors: [],
+      encrypted: false,
+      note: 'A team id, or a user id for requests made outside a team.',
+    }),
+    route: nonPersonal('route template'),
+    key: nonPersonal('random key chosen by the client'),
+    request_hash: nonPersonal('SHA-256 of the request, only compared for equality'),
+    status: nonPersonal('HTTP status of the stored response'),
+    body: personal({
+      category: 'content',
+      purpose: ['service'],
+      legalGround: 'contract',
+      retention: { rule: 'fixed', days: 1, from: 'created_at' },
+      processors: [],
+      encrypted: false,
+      note: 'A stored response can hold anything the API returns, names and e-mail addresses included.',
+    }),
+    created_at: nonPersonal('bookkeeping'),
+    expires_at: nonPersonal('bookkeeping'),
+  },
+
+  jobs: {
+    id: rowId,
+    name: nonPersonal('job type'),
+    payload: personal({
+      category: 'identifier',
+      purpose: ['service', 'communication'],
+      legalGround: 'contract',
+      retention: { rule: 'fixed', days: 30, from: 'finished_at' },
+      processors: [],
+      encrypted: false,
+      note: 'Payloads carry subject ids, never plaintext personal values: workers read those at run time.',
+    }),
+    status: nonPersonal('bookkeeping'),
+    attempts: nonPersonal('bookkeeping'),
+    max_attempts: nonPersonal('bookkeeping'),
+    run_at: nonPersonal('bookkeeping'),
+    locked_at: nonPersonal('bookkeeping'),
+    locked_by: nonPersonal('worker id'),
+    last_error: personal({
+      category: 'content',
+      purpose: ['service'],
+      legalGround: 'contract',
+      retention: { rule: 'fixed', days: 30, from: 'finished_at' },
+      processors: [],
+      encrypted: false,
+      note: 'A provider error can quote what it was sent, such as an e-mail address.',
+    }),
+    created_at: nonPersonal('bookkeeping'),
+    finished_at: nonPersonal('bookkeeping'),
+  },
+  job_schedules: {
+    name: nonPersonal('schedule name'),
+    cron: nonPersonal('schedule'),
+    next_run_at: nonPersonal('schedule'),
+    last_run_at: nonPersonal('schedule'),
+  },
+} as const satisfies DataMap;
+
+// ---------------------------------------------------------------------------------------
+// Queries over the map
+
+export interface PersonalColumnEntry {
+  table: string;
+  column: string;
+  declaration: PersonalColumn;
+}
+
+/** Every personal column, for the export, erasure and retention jobs. */
+export function personalColumns(map: DataMap = dataMap): PersonalColumnEntry[] {
+  const out: PersonalColumnEntry[] = [];
+  for (const [table, columns] of Object.entries(map)) {
+    for (const [column, declaration] of Object.entries(columns)) {
+      if (declaration.personal) out.push({ table, column, declaration });
+    }
+  }
+  return out;
+}
+
+export interface DataMapCheck {
+  /** `table.column` present in the database but not declared. */
+  undeclared: string[];
+  /** `table.column` declared but no longer present in the database. */
+  stale: string[];
+}
+
+/** Compares the map with the columns of schema `public` (drizzle's own table lives in schema `drizzle`). */
+export async function checkDataMap(ex: Executor, map: DataMap = dataMap): Promise<DataMapCheck> {
+  const result = await ex.execute(sql`
+    select table_name, column_name from information_schema.columns
+    where table_schema = 'public'
+    order by table_name, ordinal_position`);
+  const rows = result.rows as Array<{ table_name: string; column_name: string }>;
+  const present = new Set(rows.map((r) => `${r.table_name}.${r.column_name}`));
+  const declared = new Set(Object.entries(map).flatMap(([t, cols]) => Object.keys(cols).map((c) => `${t}.${c}`)));
+  return {
+    undeclared: [...present].filter((c) => !declared.has(c)),
+    stale: [...declared].filter((c) => !present.has(c)).sort(),
+  };
+}
+
+/**
+ * Columns that are in the database but not in the map, followed by declarations whose
+ * column no longer exists, marked `(declared, no such column)`. Empty when the map is whole.
+ */
+export async function findUndeclaredColumns(ex: Executor, map: DataMap = dataMap): Promise<string[]> {
+  const { undeclared, stale } = await checkDataMap(ex, map);
+  return [...undeclared, ...stale.map((c) => `${c} (declared, no such column)`)];
+}
