@@ -52,6 +52,7 @@ export const configSpec = {
     z.enum(['auto', 'on', 'off']).default('auto'),
     'Built-in provider sandboxes and /api/dev pages: auto turns them on only while no production database or provider is configured.',
   ),
+  CATALOG_CACHE_SECONDS: variable(z.coerce.number().int().min(0).default(60), 'How long regions, images and sizes are served from memory before the database is read again (0: every request).'),
   WORKER_CONCURRENCY: variable(z.coerce.number().int().min(1).max(64).default(4), 'Jobs one worker process runs at the same time.'),
   WORKER_POLL_MS: variable(z.coerce.number().int().min(10).default(250), 'How often an idle worker looks for due jobs.'),
 } as const;

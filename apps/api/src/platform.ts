@@ -12,10 +12,19 @@ import { createAudit, type Audit } from './modules/audit/audit.service.ts';
 import { CatalogService } from './modules/catalog/catalog.service.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { systemRoutes } from './modules/system/system.routes.ts';
+import { KeyedHasher, LocalKeyFileKms, SubjectCrypto, type Kms } from './modules/privacy/index.ts';
+import { AccountsService } from './modules/accounts/accounts.service.ts';
+import { TeamsService } from './modules/teams/teams.service.ts';
+import { devRoutes } from './modules/dev/dev.routes.ts';
 
 export interface PlatformDeps extends HttpDeps {
   audit: Audit;
   catalog: CatalogService;
+  kms: Kms;
+  subjects: SubjectCrypto;
+  hasher: KeyedHasher;
+  accounts: AccountsService;
+  teams: TeamsService;
 }
 
 export interface PlatformOptions {
@@ -29,7 +38,7 @@ export interface PlatformOptions {
 }
 
 /** Every route module of the HTTP role, in registration order. */
-export const routes: RoutePlugin<PlatformDeps>[] = [systemRoutes, catalogRoutes];
+export const routes: RoutePlugin<PlatformDeps>[] = [systemRoutes, catalogRoutes, devRoutes];
 
 /** Opens the configured database: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. */
 export async function openDatabase(config: Config): Promise<Database> {
@@ -49,6 +58,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   if (opts.migrate !== false) await database.migrate();
 
   const db = database.db;
+  const kms = await LocalKeyFileKms.open(config.KEK_FILE);
+  const hasher = new KeyedHasher(kms.keyedHashKey());
+  const subjects = new SubjectCrypto(kms, { clock });
+  const audit = createAudit(clock);
   const deps: PlatformDeps = {
     config,
     clock,
@@ -57,8 +70,13 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     apiKeys: new ApiKeysService(db, clock),
     idempotency: new IdempotencyService(db, clock),
     usage: new UsageLog(db, logger),
-    audit: createAudit(clock),
-    catalog: new CatalogService(db, clock, opts.catalogTtlMs),
+    audit,
+    catalog: new CatalogService(db, clock, opts.catalogTtlMs ?? config.CATALOG_CACHE_SECONDS * 1000),
+    kms,
+    subjects,
+    hasher,
+    accounts: new AccountsService(subjects, hasher, clock, audit),
+    teams: new TeamsService(clock, audit),
   };
 
   let app: FastifyInstance | undefined;

@@ -1,4 +1,7 @@
 /** Builds the whole HTTP platform on a fresh test database, for `inject`-based tests. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../src/config.ts';
 import { createPlatform, type PlatformOptions } from '../src/platform.ts';
@@ -16,7 +19,8 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     },
   });
   const clock = opts.clock ?? new ManualClock(new Date());
-  const config = loadConfig({ LOG_LEVEL: 'info', STRETTCH_DATA_DIR: '/nonexistent-test-dir', ...env });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strettch-test-'));
+  const config = loadConfig({ LOG_LEVEL: 'info', STRETTCH_DATA_DIR: dataDir, ...env });
   const platform = await createPlatform(config, { database, logger: createLogger('trace', sink), clock, ...opts });
   const app = await platform.http();
   return {
@@ -28,6 +32,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     async close() {
       await platform.stop();
       await database.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -5,6 +5,7 @@
  * CI regenerates both and fails when the committed copies differ.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, renderConfigDocs } from '../config.ts';
@@ -16,7 +17,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   // The document depends only on route schemas: no database is queried (the pool connects lazily).
-  const config = loadConfig({ LOG_LEVEL: 'silent', SANDBOXES: 'on' });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'strettch-gen-'));
+  const config = loadConfig({ LOG_LEVEL: 'silent', SANDBOXES: 'on', STRETTCH_DATA_DIR: scratch });
   const platform = await createPlatform(config, {
     database: openPostgres('postgres://unused@127.0.0.1:1/unused', 1),
     logger: createLogger('silent'),
@@ -26,6 +28,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   await app.ready();
   const doc = app.swagger() as unknown as Record<string, unknown>;
   await platform.stop();
+  fs.rmSync(scratch, { recursive: true, force: true });
   return doc;
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/shared/clock.ts';
 import { z } from 'zod';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { envelope, ok } from '../../src/http/envelope.ts';
@@ -176,5 +177,29 @@ describe(`rate limits (${dbKind})`, () => {
     const codes = [];
     for (let i = 0; i < 3; i++) codes.push((await t.app.inject({ url: '/api/v1/nothing-here', remoteAddress: '10.9.9.9' })).statusCode);
     expect(codes).toEqual([404, 404, 429]);
+  });
+});
+
+describe(`usage log (${dbKind})`, () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform();
+  });
+  afterAll(() => t?.close());
+
+  it('records every API call with actor, team, route template, status, duration, IP, browser and OS', async () => {
+    const k = await buildApiKey(t.deps.database.db, t.deps.apiKeys);
+    const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+    await t.app.inject({ url: '/api/v1/computes/specifications?page=1', headers: { authorization: `Bearer ${k.secret}`, 'user-agent': ua }, remoteAddress: '198.51.100.7' });
+    await t.app.inject({ url: '/api/v1/regions', remoteAddress: '198.51.100.8' });
+    await t.deps.usage.flush();
+    const { rows } = await t.deps.database.db.execute(sql`select * from api_usage order by id`);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({
+      actor_type: 'api_key', actor_id: k.id, team_id: k.teamId, method: 'GET', route: '/api/v1/computes/specifications',
+      status: 200, ip: '198.51.100.7', browser: 'Chrome 131', os: 'Windows 10',
+    });
+    expect(rows[0]!.duration_ms).toBeGreaterThanOrEqual(0);
+    expect(rows[1]).toMatchObject({ actor_type: 'anonymous', actor_id: null, team_id: null, route: '/api/v1/regions', status: 401, ip: '198.51.100.8' });
   });
 });

@@ -25,11 +25,12 @@ export const auditRepository = {
    */
   async insertUsage(ex: Executor, rows: UsageRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const col = <K extends keyof UsageRow>(k: K) => rows.map((r) => r[k] ?? null);
+    // Each column travels as one array parameter (sql.param), not expanded into a row of values.
+    const col = <K extends keyof UsageRow>(k: K) => sql.param(rows.map((r) => r[k] ?? null));
     await ex.execute(sql`
       insert into api_usage (at, actor_type, actor_id, team_id, method, route, status, duration_ms, ip, browser, os, request_id)
       select * from unnest(
-        ${col('at').map((d) => (d as Date).toISOString())}::timestamptz[], ${col('actorType')}::text[], ${col('actorId')}::text[],
+        ${sql.param(rows.map((r) => (r.at as Date).toISOString()))}::timestamptz[], ${col('actorType')}::text[], ${col('actorId')}::text[],
         ${col('teamId')}::uuid[], ${col('method')}::text[], ${col('route')}::text[], ${col('status')}::int[],
         ${col('durationMs')}::int[], ${col('ip')}::text[], ${col('browser')}::text[], ${col('os')}::text[], ${col('requestId')}::text[]
       )`);
