@@ -49,7 +49,10 @@ describe('LocalKeyFileKms key file', () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const secret = crypto.randomBytes(32).toString('base64');
     fs.writeFileSync(file, `{"format":"strettch-key-file","keks":{"kek-1":"${secret}"`, { mode: 0o600 });
-    const err = await LocalKeyFileKms.open(file).catch((e: unknown) => e as Error);
+    const err = (await LocalKeyFileKms.open(file).then(
+      () => new Error('opened a corrupt key file'),
+      (e: unknown) => e,
+    )) as Error;
     expect(err).toBeInstanceOf(KmsError);
     expect(err.message).toMatch(/not valid JSON/);
     expect(err.message).not.toContain(secret.slice(0, 12));
