@@ -1,6 +1,6 @@
 import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
-/** Durable jobs, claimed with FOR UPDATE SKIP LOCKED (see docs/decisions/0003-job-table.md). */
+/** Durable jobs, claimed with FOR UPDATE SKIP LOCKED (see docs/decisions/0003-durable-jobs.md). */
 export const jobs = pgTable(
   'jobs',
   {

@@ -31,7 +31,7 @@ export const queryKeys = {
 export function useHealth() {
   return useQuery({
     queryKey: queryKeys.health,
-    queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/health', { signal }))).data,
+    queryFn: async ({ signal }) => (await unwrap(api.GET('/health', { signal }))).data,
     staleTime: 60_000,
     refetchInterval: 5 * 60_000,
   });
@@ -42,7 +42,7 @@ export function useSpecifications() {
   return useQuery({
     queryKey: queryKeys.specifications,
     queryFn: async ({ signal }) => {
-      const body = await unwrap(api.GET('/api/v1/computes/specifications', { params: { query: { limit: 100 } }, signal }));
+      const body = await unwrap(api.GET('/computes/specifications', { params: { query: { limit: 100 } }, signal }));
       return { items: body.data, total: body.meta.total };
     },
     staleTime: 10 * 60_000,
@@ -53,7 +53,7 @@ export function useSpecifications() {
 export function useRegions() {
   return useQuery({
     queryKey: queryKeys.regions,
-    queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/regions', { signal }))).data,
+    queryFn: async ({ signal }) => (await unwrap(api.GET('/regions', { signal }))).data,
     staleTime: 10 * 60_000,
   });
 }
@@ -62,7 +62,7 @@ export function useRegions() {
 export function useImages() {
   return useQuery({
     queryKey: queryKeys.images,
-    queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/images', { signal }))).data,
+    queryFn: async ({ signal }) => (await unwrap(api.GET('/images', { signal }))).data,
     staleTime: 10 * 60_000,
   });
 }

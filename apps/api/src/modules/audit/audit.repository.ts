@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
-import { apiUsage, auditEvents } from './audit.schema.ts';
+import type { apiUsage} from './audit.schema.ts';
+import { auditEvents } from './audit.schema.ts';
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type UsageRow = typeof apiUsage.$inferInsert;

@@ -26,7 +26,7 @@ function BalanceSlot() {
     <div className="balance-slot" data-slot="balance">
       <span className="balance-label">Balance</span>
       <span className="balance-value" title="Your team's prepaid balance in RWF appears after you sign in.">
-        —<span className="visually-hidden"> (sign in to see your balance)</span>
+        RWF —<span className="visually-hidden"> (sign in to see your balance)</span>
       </span>
     </div>
   );

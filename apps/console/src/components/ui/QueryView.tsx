@@ -14,11 +14,7 @@ export function QueryView<T>({ query, what, children }: { query: UseQueryResult<
   if (query.isError) {
     const error = query.error;
     if (error instanceof ApiError && error.isUnauthorized) {
-      return (
-        <Notice tone="neutral" icon="lock" title={`Sign in to see ${what}.`}>
-          The console’s sign-in is coming in a later update.
-        </Notice>
-      );
+      return <Notice tone="neutral" icon="lock" title={`Sign in to see ${what}.`} />;
     }
     const requestId = error instanceof ApiError ? error.requestId : null;
     return (

@@ -21,7 +21,7 @@ export function ComputesPage() {
         <Card title="Regions" headingId="regions-heading" description="Data centres where computes run.">
           <RegionsList />
         </Card>
-        <Card title="Images" headingId="images-heading" description="Operating systems a compute can start from.">
+        <Card title="Images" headingId="images-heading" description="Operating systems and ready-made applications to start from.">
           <ImagesList />
         </Card>
       </div>

@@ -10,7 +10,13 @@ interface ImageRow {
   displayName: string;
 }
 
-/** Images grouped by operating system, versions in the platform's order. */
+/** "Coolify 4.1.1 on Ubuntu 24.04" under the heading "Coolify" reads "4.1.1 on Ubuntu 24.04". */
+function versionLabel(image: ImageRow): string {
+  const label = image.displayName || image.version;
+  return label.startsWith(`${image.imageName} `) ? label.slice(image.imageName.length + 1) : label;
+}
+
+/** Images grouped by name (an operating system or an application), in the platform's order. */
 function groupByName(images: readonly ImageRow[]): Array<{ name: string; versions: ImageRow[] }> {
   const groups = new Map<string, ImageRow[]>();
   for (const image of images) {
@@ -40,7 +46,7 @@ export function ImagesList() {
                   <span className="item-tags">
                     {group.versions.map((v) => (
                       <span key={v.image} title={v.image}>
-                        <Badge>{v.displayName || v.version}</Badge>
+                        <Badge>{versionLabel(v)}</Badge>
                       </span>
                     ))}
                   </span>

@@ -1,0 +1,160 @@
+/**
+ * Large-test harness: starts the whole platform the way a newcomer does (`strettch serve`,
+ * embedded database, sandboxes on) on a free port with a fresh data folder, and launches the
+ * Debian Chromium through playwright-core for console tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
+const OUTPUT_LINES_KEPT = 200;
+
+export interface Platform {
+  /** e.g. `http://127.0.0.1:41234`, without a trailing slash. */
+  baseUrl: string;
+  /** The server's recent stdout/stderr, for failure messages. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after a grace period; removes the data folder. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  // A test run that crashes must not leave servers behind.
+  for (const child of running) child.kill('SIGKILL');
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Starts `node apps/cli/bin/strettch.mjs serve` from the repository root and waits until
+ * `GET /api/v1/health` answers (up to 60 s). `env` is added to (and may override) the defaults.
+ */
+export async function startPlatform(env: Record<string, string> = {}): Promise<Platform> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strettch-e2e-'));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      lines.push(line);
+      if (lines.length > OUTPUT_LINES_KEPT) lines.shift();
+    }
+  };
+
+  const child = spawn(process.execPath, [path.join(repoRoot, 'apps/cli/bin/strettch.mjs'), 'serve'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STRETTCH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.once('exit', () => running.delete(child));
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited(child);
+      clearTimeout(timer);
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+  };
+  const output = () => lines.join('\n');
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`strettch serve exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/api/v1/health`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return { baseUrl, output, stop };
+    } catch {
+      // Not listening yet.
+    }
+    await delay(250);
+  }
+  await stop();
+  throw new Error(`strettch serve did not answer /api/v1/health within ${READY_TIMEOUT_MS / 1000} s:\n${output()}`);
+}
+
+/** Whether the Debian Chromium that browser tests drive is installed. */
+export function browserAvailable(): boolean {
+  try {
+    fs.accessSync(CHROMIUM_PATH, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Decides whether browser tests run. Without Chromium they are skipped with a visible notice,
+ * except in CI (`CI=true`), where a missing browser must fail the run rather than pass quietly.
+ */
+export function shouldRunBrowserTests(): boolean {
+  if (browserAvailable()) return true;
+  if (process.env.CI === 'true') return true; // launchBrowser() then fails with an explanation.
+  console.warn(`SKIPPED: console browser tests: chromium not installed at ${CHROMIUM_PATH} (apt-get install -y --no-install-recommends chromium).`);
+  return false;
+}
+
+/** Headless Debian Chromium (never a downloaded browser: no `npx playwright install`). */
+export async function launchBrowser(): Promise<Browser> {
+  if (!browserAvailable()) {
+    throw new Error(`chromium not installed at ${CHROMIUM_PATH}; install it with: apt-get install -y --no-install-recommends chromium`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * A person, their team and an API key, through the development seed endpoint that exists only
+ * while the sandboxes are on (`POST /api/dev/seed`).
+ */
+export async function seedAccount(baseUrl: string, person: { email: string; name: string }): Promise<{ userId: string; teamId: string; apiKey: string }> {
+  const response = await fetch(`${baseUrl}/api/dev/seed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(person),
+  });
+  if (!response.ok) throw new Error(`POST /api/dev/seed answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as { userId: string; teamId: string; apiKey: string };
+}
