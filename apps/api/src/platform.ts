@@ -16,6 +16,9 @@ import { KeyedHasher, LocalKeyFileKms, SubjectCrypto, type Kms } from './modules
 import { AccountsService } from './modules/accounts/accounts.service.ts';
 import { TeamsService } from './modules/teams/teams.service.ts';
 import { devRoutes } from './modules/dev/dev.routes.ts';
+import { devJobRoutes } from './modules/dev/jobs.routes.ts';
+import { JobQueue, Worker, type JobHandlers, type JobSchedule } from './jobs/index.ts';
+import { enforceFixedRetention } from './modules/privacy/retention.ts';
 
 export interface PlatformDeps extends HttpDeps {
   audit: Audit;
@@ -25,6 +28,7 @@ export interface PlatformDeps extends HttpDeps {
   hasher: KeyedHasher;
   accounts: AccountsService;
   teams: TeamsService;
+  jobs: JobQueue;
 }
 
 export interface PlatformOptions {
@@ -38,7 +42,7 @@ export interface PlatformOptions {
 }
 
 /** Every route module of the HTTP role, in registration order. */
-export const routes: RoutePlugin<PlatformDeps>[] = [systemRoutes, catalogRoutes, devRoutes];
+export const routes: RoutePlugin<PlatformDeps>[] = [systemRoutes, catalogRoutes, devRoutes, devJobRoutes];
 
 /** Opens the configured database: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. */
 export async function openDatabase(config: Config): Promise<Database> {
@@ -77,7 +81,18 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     hasher,
     accounts: new AccountsService(subjects, hasher, clock, audit),
     teams: new TeamsService(clock, audit),
+    jobs: new JobQueue(clock),
   };
+
+  // Job handlers and schedules of every module, by job name.
+  const handlers: JobHandlers = {
+    'privacy.enforce-retention': async () => {
+      const counts = await enforceFixedRetention(db, clock);
+      logger.info({ deleted: counts }, 'retention enforced');
+    },
+  };
+  const schedules: JobSchedule[] = [{ name: 'privacy.enforce-retention', cron: '17 * * * *', job: 'privacy.enforce-retention' }];
+  let worker: Worker | undefined;
 
   let app: FastifyInstance | undefined;
 
@@ -93,9 +108,28 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       const a = await this.http();
       return a.listen({ port: config.PORT, host: config.HOST });
     },
-    /** Graceful stop: no new requests, in-flight ones finish, buffers flush, the database closes. */
+    /** The worker of this process (created on first call, not started). */
+    worker(): Worker {
+      worker ??= new Worker(db, handlers, {
+        clock,
+        logger,
+        concurrency: config.WORKER_CONCURRENCY,
+        pollMs: config.WORKER_POLL_MS,
+        stopTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+        schedules,
+      });
+      return worker;
+    },
+    /** Starts the worker role: claims due jobs and fires schedules until stopped. */
+    async startWorker(): Promise<Worker> {
+      const w = this.worker();
+      await w.start();
+      return w;
+    },
+    /** Graceful stop: no new requests or jobs, in-flight ones finish, buffers flush, the database closes. */
     async stop(): Promise<void> {
       if (app) await app.close();
+      if (worker) await worker.stop();
       await deps.usage.stop();
       if (!opts.database) await database.close();
     },

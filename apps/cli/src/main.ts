@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ConfigError, VERSION, loadConfig, type Config } from '@strettch/api';
+import { ConfigError, DatabaseInUseError, VERSION, loadConfig, type Config } from '@strettch/api';
 
 const program = new Command('strettch').description('Strettch Cloud control plane').version(VERSION, '-v, --version');
 
@@ -31,9 +31,36 @@ program
     await migrate(config());
   });
 
+const jobs = program.command('jobs').description('Inspect the durable job queue');
+jobs
+  .command('list')
+  .description('List jobs, newest first')
+  .option('-s, --status <status>', 'queued, running, succeeded or dead')
+  .option('-n, --name <name>', 'only jobs of this name')
+  .option('-l, --limit <n>', 'how many', '50')
+  .action(async (o: { status?: 'queued' | 'running' | 'succeeded' | 'dead'; name?: string; limit: string }) => {
+    const { listJobs } = await import('./commands/jobs.ts');
+    await listJobs(config(), { status: o.status, name: o.name, limit: Number(o.limit) });
+  });
+jobs
+  .command('retry <id>')
+  .description('Queue a dead job again')
+  .action(async (id: string) => {
+    const { retryJob } = await import('./commands/jobs.ts');
+    await retryJob(config(), Number(id));
+  });
+
 program
   .command('version')
   .description('Print the version')
   .action(() => console.log(VERSION));
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof DatabaseInUseError || (err instanceof Error && err.name === 'AppError')) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}

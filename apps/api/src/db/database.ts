@@ -48,14 +48,59 @@ export function openPostgres(url: string, poolSize = 10): Database {
  * (or in memory). Only one process may own a data folder.
  */
 export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | File } = {}): Promise<Database & { client: PGlite }> {
-  if (opts.dataDir) fs.mkdirSync(opts.dataDir, { recursive: true });
-  const client = await PGlite.create({ dataDir: opts.dataDir, loadDataDir: opts.loadDataDir });
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return {
-    db,
-    client,
-    kind: 'pglite',
-    migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
-    close: () => client.close(),
-  };
+  const unlock = opts.dataDir ? lockDataDir(opts.dataDir) : () => {};
+  try {
+    const client = await PGlite.create({ dataDir: opts.dataDir, loadDataDir: opts.loadDataDir });
+    const db = drizzlePglite(client, { schema }) as unknown as Db;
+    return {
+      db,
+      client,
+      kind: 'pglite',
+      migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
+      close: async () => {
+        await client.close();
+        unlock();
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+export class DatabaseInUseError extends Error {
+  constructor(readonly pid: number) {
+    super(`The embedded database is in use by process ${pid}; stop that process first (only one process may open a PGlite folder).`);
+    this.name = 'DatabaseInUseError';
+  }
+}
+
+/**
+ * Two processes writing one PGlite folder would corrupt it, so the folder is claimed with a pid
+ * file; a file left by a process that no longer runs is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockFile = `${dataDir}.pid`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (pid && pid !== process.pid && isAlive(pid)) throw new DatabaseInUseError(pid);
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`could not claim ${lockFile}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -179,3 +179,12 @@ export async function findSchedule(ex: Executor, name: string): Promise<JobSched
   const [row] = await ex.select().from(jobSchedules).where(eq(jobSchedules.name, name));
   return row;
 }
+
+/** Deletes finished jobs (succeeded or dead) whose `finished_at` is before `before`; returns the count. */
+export async function purgeFinishedJobs(ex: Executor, before: Date): Promise<number> {
+  const deleted = await ex
+    .delete(jobs)
+    .where(and(inArray(jobs.status, ['succeeded', 'dead']), lt(jobs.finishedAt, before)))
+    .returning({ id: jobs.id });
+  return deleted.length;
+}

@@ -3,13 +3,16 @@ import { createPlatform, type Config } from '@strettch/api';
 export async function serve(config: Config): Promise<void> {
   const started = performance.now();
   const platform = await createPlatform(config);
-  const address = await platform.listen();
+  const address = config.ROLES.includes('http') ? await platform.listen() : undefined;
+  if (config.ROLES.includes('worker')) await platform.startWorker();
   const ms = Math.round(performance.now() - started);
   const url = config.PUBLIC_URL;
-  console.log(`Strettch Cloud is ready in ${ms} ms (listening on ${address})`);
-  console.log(`  Console:        ${url}/`);
-  console.log(`  API:            ${url}/api/v1`);
-  console.log(`  API reference:  ${url}/api/docs`);
+  console.log(`Strettch Cloud is ready in ${ms} ms (roles: ${config.ROLES.join(', ')}${address ? `; listening on ${address}` : ''})`);
+  if (address) {
+    console.log(`  Console:        ${url}/`);
+    console.log(`  API:            ${url}/api/v1`);
+    console.log(`  API reference:  ${url}/api/docs`);
+  }
   if (config.sandboxesEnabled) console.log('  Sandbox mode: payments, e-mail, SMS and sign-in use built-in test providers.');
 
   let stopping = false;

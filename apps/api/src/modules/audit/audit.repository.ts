@@ -1,7 +1,6 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
-import type { apiUsage} from './audit.schema.ts';
-import { auditEvents } from './audit.schema.ts';
+import { apiUsage, auditEvents } from './audit.schema.ts';
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type UsageRow = typeof apiUsage.$inferInsert;
@@ -35,5 +34,13 @@ export const auditRepository = {
         ${col('teamId')}::uuid[], ${col('method')}::text[], ${col('route')}::text[], ${col('status')}::int[],
         ${col('durationMs')}::int[], ${col('ip')}::text[], ${col('browser')}::text[], ${col('os')}::text[], ${col('requestId')}::text[]
       )`);
+  },
+
+  async purgeUsageBefore(ex: Executor, before: Date): Promise<number> {
+    return (await ex.delete(apiUsage).where(lt(apiUsage.at, before)).returning({ id: apiUsage.id })).length;
+  },
+
+  async purgeEventsBefore(ex: Executor, before: Date): Promise<number> {
+    return (await ex.delete(auditEvents).where(lt(auditEvents.at, before)).returning({ id: auditEvents.id })).length;
   },
 };
