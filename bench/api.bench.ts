@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { freePort, root, startPlatform, stopChild, waitFor } from './lib.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -45,6 +46,26 @@ async function platformRun(name: string, env: Record<string, string>): Promise<F
   }
 }
 
+/** Runs `fn` against a throw-away database on the PostgreSQL server at `adminUrl`, or returns null. */
+async function withPostgres<T>(adminUrl: string, fn: (url: string) => Promise<T>): Promise<T | null> {
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2000 });
+  try {
+    await admin.connect();
+  } catch {
+    return null;
+  }
+  const name = `strettch_bench_${Date.now()}`;
+  await admin.query(`CREATE DATABASE "${name}"`);
+  try {
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    return await fn(u.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 const port = await freePort();
 const hello = spawn(process.execPath, [path.join(root, 'bench/hello-server.mjs'), String(port)], { cwd: root, stdio: 'inherit' });
 let baseline: Figures;
@@ -58,6 +79,10 @@ const cached = await platformRun('GET /api/v1/computes/specifications (catalogue
 const uncached = await platformRun('GET /api/v1/computes/specifications (cache off: PGlite query per request)', { CATALOG_CACHE_SECONDS: '0' });
 
 const rows = [baseline, cached, uncached];
+const pgUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const onPostgres = await withPostgres(pgUrl, (url) => platformRun('GET /api/v1/computes/specifications (cache on, PostgreSQL 127.0.0.1)', { DATABASE_URL: url, SANDBOXES: 'on' }));
+if (onPostgres) rows.push(onPostgres);
+else console.warn(`PostgreSQL not reachable at ${pgUrl.replace(/\/\/[^@]*@/, '//')}: that row is skipped`);
 console.log(`\nautocannon, ${CONNECTIONS} connections, ${DURATION} s per run, Node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
 console.log('| endpoint | req/s | p50 ms | p99 ms | vs hello-world | errors | non-2xx |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');

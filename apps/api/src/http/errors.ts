@@ -44,10 +44,10 @@ export function buildErrorHandler(clock: Clock) {
   return function handle(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
     const appErr = toAppError(err);
     if (appErr) {
-      if (appErr.status >= 500) req.log.error({ err }, 'request failed');
+      if (appErr.status >= 500) req.log.error({ reqId: req.id, err }, 'request failed');
       return reply.code(appErr.status).send(errorBody(req.id, clock.now(), appErr.code, appErr.message, appErr.details));
     }
-    req.log.error({ err }, 'unhandled error');
+    req.log.error({ reqId: req.id, err }, 'unhandled error');
     return reply.code(500).send(errorBody(req.id, clock.now(), 'INTERNAL_SERVER_ERROR', new AppError('INTERNAL_SERVER_ERROR').message));
   };
 }

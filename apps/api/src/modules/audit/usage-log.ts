@@ -36,7 +36,7 @@ export class UsageLog {
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.opts.flushMs ?? 1000);
+    this.timer ??= setInterval(() => void this.flush(), this.opts.flushMs ?? 200);
     this.timer.unref();
   }
 
@@ -46,7 +46,7 @@ export class UsageLog {
       at: e.at, actorType: e.actorType, actorId: e.actorId, teamId: e.teamId, method: e.method, route: e.route,
       status: e.status, durationMs: Math.round(e.durationMs), ip: e.ip, browser, os, requestId: e.requestId,
     });
-    if (this.buffer.length >= (this.opts.maxBuffer ?? 2000)) void this.flush();
+    if (this.buffer.length >= (this.opts.maxBuffer ?? 500)) void this.flush();
   }
 
   /** Writes what is buffered; batches are written one after another, never concurrently. */
