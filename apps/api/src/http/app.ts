@@ -91,6 +91,13 @@ export async function buildApp<D extends HttpDeps>(deps: D, routes: RoutePlugin<
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',
     staticCSP: true,
+    // Swagger UI sets a few styles inline; everything else keeps its strict policy.
+    transformStaticCSP: (csp) => csp.replace("style-src 'self' https:", "style-src 'self' 'unsafe-inline'").replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
+    logo: { type: 'image/svg+xml', content: fs.readFileSync(path.join(consoleDist, '../public/favicon.svg')), href: '/', target: '_self' },
+    theme: {
+      title: 'Strettch Cloud API reference',
+      css: [{ filename: 'strettch.css', content: '.topbar .download-url-wrapper { display: none !important; } .topbar-wrapper img { height: 36px; }' }],
+    },
     uiConfig: { docExpansion: 'list', deepLinking: true, defaultModelsExpandDepth: 0 },
   });
 
