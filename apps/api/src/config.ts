@@ -53,6 +53,21 @@ export const configSpec = {
     'Built-in provider sandboxes and /api/dev pages: auto turns them on only while no production database or provider is configured.',
   ),
   CATALOG_CACHE_SECONDS: variable(z.coerce.number().int().min(0).default(60), 'How long regions, images and sizes are served from memory before the database is read again (0: every request).'),
+  EMAIL_FROM: variable(z.string().min(3).default('Strettch Cloud <no-reply@cloud.strettch.com>'), 'Sender of every service e-mail, on a domain verified with Resend.'),
+  RESEND_API_KEY: variable(z.string().startsWith('re_').optional(), 'Resend API key; when set, e-mail goes through Resend (otherwise the built-in mailbox, sandboxes only).', true),
+  RESEND_BASE_URL: variable(z.url().optional(), 'Resend API base URL (for a local Resend-compatible server in tests).', false, 'https://api.resend.com'),
+  RESEND_WEBHOOK_SECRET: variable(z.string().startsWith('whsec_').optional(), 'Signing secret of the Resend webhook (POST /webhooks/resend).', true),
+  PINDO_API_TOKEN: variable(z.string().min(1).optional(), 'Pindo API token; SMS to +250 numbers goes through Pindo when set.', true),
+  PINDO_BASE_URL: variable(z.url().default('https://api.pindo.io'), 'Pindo API base URL.'),
+  SMS_SENDER_ID: variable(z.string().regex(/^[A-Za-z0-9]{3,11}$/).default('Strettch'), 'Sender name of SMS messages (3–11 letters or digits, approved with Pindo).'),
+  AWS_SNS_REGION: variable(z.string().min(1).optional(), 'AWS region of SNS for SMS to numbers outside Rwanda; SNS is used when set.'),
+  AWS_SNS_ENDPOINT: variable(z.url().optional(), 'SNS endpoint override (for a local SNS-compatible server in tests).'),
+  AWS_ACCESS_KEY_ID: variable(z.string().min(1).optional(), 'AWS access key for SNS (else the default AWS credential chain).', true),
+  AWS_SECRET_ACCESS_KEY: variable(z.string().min(1).optional(), 'AWS secret key for SNS.', true),
+  SMS_ALLOWED_COUNTRIES: variable(
+    z.string().default('').transform((s) => s.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean)),
+    'Comma-separated ISO country codes SMS may be sent to (empty: all); limits SMS-pumping fraud.',
+  ),
   WORKER_CONCURRENCY: variable(z.coerce.number().int().min(1).max(64).default(4), 'Jobs one worker process runs at the same time.'),
   WORKER_POLL_MS: variable(z.coerce.number().int().min(10).default(250), 'How often an idle worker looks for due jobs.'),
 } as const;
@@ -86,6 +101,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const raw = parsed.data as Raw;
   const dataDir = path.resolve(raw.STRETTCH_DATA_DIR);
   const sandboxesEnabled = raw.SANDBOXES === 'on' || (raw.SANDBOXES === 'auto' && !raw.DATABASE_URL);
+  // Without the sandboxes every message needs a real provider: refuse to start half-configured.
+  const missing: string[] = [];
+  if (!sandboxesEnabled) {
+    if (!raw.RESEND_API_KEY) missing.push('RESEND_API_KEY: required when the sandboxes are off (e-mail has nowhere to go)');
+    if (!raw.PINDO_API_TOKEN) missing.push('PINDO_API_TOKEN: required when the sandboxes are off (SMS to +250 numbers)');
+    if (!raw.AWS_SNS_REGION) missing.push('AWS_SNS_REGION: required when the sandboxes are off (SMS to other numbers)');
+  }
+  if (raw.PINDO_API_TOKEN && !raw.AWS_SNS_REGION) missing.push('AWS_SNS_REGION: SMS needs both Pindo and SNS configured, or neither');
+  if (raw.AWS_SNS_REGION && !raw.PINDO_API_TOKEN) missing.push('PINDO_API_TOKEN: SMS needs both Pindo and SNS configured, or neither');
+  if (missing.length) throw new ConfigError(missing);
   return {
     ...raw,
     STRETTCH_DATA_DIR: dataDir,

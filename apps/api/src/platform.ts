@@ -19,6 +19,10 @@ import { devRoutes } from './modules/dev/dev.routes.ts';
 import { devJobRoutes } from './modules/dev/jobs.routes.ts';
 import { JobQueue, Worker, type JobHandlers, type JobSchedule } from './jobs/index.ts';
 import { enforceFixedRetention } from './modules/privacy/retention.ts';
+import { DELIVER_JOB, NotificationsService } from './modules/notifications/notifications.service.ts';
+import { devMessageRoutes, notificationWebhookRoutes } from './modules/notifications/notifications.routes.ts';
+import { MailboxMailer, PindoSms, ResendMailer, SmsOutbox, SmsRouter, SnsSms } from './modules/notifications/providers/index.ts';
+import type { EmailSender } from './modules/notifications/ports.ts';
 
 export interface PlatformDeps extends HttpDeps {
   audit: Audit;
@@ -29,6 +33,7 @@ export interface PlatformDeps extends HttpDeps {
   accounts: AccountsService;
   teams: TeamsService;
   jobs: JobQueue;
+  notifications: NotificationsService;
 }
 
 export interface PlatformOptions {
@@ -42,7 +47,7 @@ export interface PlatformOptions {
 }
 
 /** Every route module of the HTTP role, in registration order. */
-export const routes: RoutePlugin<PlatformDeps>[] = [systemRoutes, catalogRoutes, devRoutes, devJobRoutes];
+export const routes: RoutePlugin<PlatformDeps>[] = [systemRoutes, catalogRoutes, notificationWebhookRoutes, devRoutes, devJobRoutes, devMessageRoutes];
 
 /** Opens the configured database: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. */
 export async function openDatabase(config: Config): Promise<Database> {
@@ -66,6 +71,35 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const hasher = new KeyedHasher(kms.keyedHashKey());
   const subjects = new SubjectCrypto(kms, { clock });
   const audit = createAudit(clock);
+  const jobs = new JobQueue(clock);
+  // Production providers whenever they are configured; the built-in stores only with the sandboxes on
+  // (config.ts refuses to start without one or the other).
+  const email: EmailSender = config.RESEND_API_KEY
+    ? new ResendMailer({ apiKey: config.RESEND_API_KEY, baseUrl: config.RESEND_BASE_URL ?? 'https://api.resend.com', clock })
+    : new MailboxMailer(db, clock);
+  const phoneOptions = config.SMS_ALLOWED_COUNTRIES.length ? { allowedCountries: config.SMS_ALLOWED_COUNTRIES as never } : undefined;
+  const sms =
+    config.PINDO_API_TOKEN && config.AWS_SNS_REGION
+      ? new SmsRouter(
+          {
+            pindo: new PindoSms({ token: config.PINDO_API_TOKEN, sender: config.SMS_SENDER_ID, baseUrl: config.PINDO_BASE_URL, clock }),
+            sns: new SnsSms({
+              region: config.AWS_SNS_REGION,
+              endpoint: config.AWS_SNS_ENDPOINT,
+              senderId: config.SMS_SENDER_ID,
+              credentials: config.AWS_ACCESS_KEY_ID && config.AWS_SECRET_ACCESS_KEY ? { accessKeyId: config.AWS_ACCESS_KEY_ID, secretAccessKey: config.AWS_SECRET_ACCESS_KEY } : undefined,
+            }),
+          },
+          phoneOptions,
+        )
+      : new SmsOutbox(db, clock, phoneOptions);
+  // Accounts and notifications need each other (welcome e-mail; recipient profiles): late-bound.
+  const accounts = new AccountsService(subjects, hasher, clock, audit, (ctx, input) => notifications.notify(ctx, input));
+  const notifications = new NotificationsService(
+    db,
+    { clock, jobs, subjects, hasher, email, sms, profiles: (ex, id) => accounts.recipientProfile(ex, id), logger },
+    { emailFrom: config.EMAIL_FROM, publicUrl: config.PUBLIC_URL },
+  );
   const deps: PlatformDeps = {
     config,
     clock,
@@ -79,19 +113,25 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     kms,
     subjects,
     hasher,
-    accounts: new AccountsService(subjects, hasher, clock, audit),
+    accounts,
     teams: new TeamsService(clock, audit),
-    jobs: new JobQueue(clock),
+    jobs,
+    notifications,
   };
 
   // Job handlers and schedules of every module, by job name.
   const handlers: JobHandlers = {
+    [DELIVER_JOB]: (payload: { notificationId: string }, job) => notifications.deliver(payload.notificationId, job),
+    'notifications.purge-webhook-receipts': () => notifications.purgeWebhookReceipts(),
     'privacy.enforce-retention': async () => {
       const counts = await enforceFixedRetention(db, clock);
       logger.info({ deleted: counts }, 'retention enforced');
     },
   };
-  const schedules: JobSchedule[] = [{ name: 'privacy.enforce-retention', cron: '17 * * * *', job: 'privacy.enforce-retention' }];
+  const schedules: JobSchedule[] = [
+    { name: 'privacy.enforce-retention', cron: '17 * * * *', job: 'privacy.enforce-retention' },
+    { name: 'notifications.purge-webhook-receipts', cron: '41 3 * * *', job: 'notifications.purge-webhook-receipts' },
+  ];
   let worker: Worker | undefined;
 
   let app: FastifyInstance | undefined;

@@ -6,3 +6,4 @@ export * from '../modules/privacy/privacy.schema.ts';
 export * from '../modules/audit/audit.schema.ts';
 export * from '../modules/idempotency/idempotency.schema.ts';
 export * from '../jobs/jobs.schema.ts';
+export * from '../modules/notifications/notifications.schema.ts';

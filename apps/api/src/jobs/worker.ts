@@ -297,10 +297,14 @@ export class Worker {
       }
       this.log.debug(meta, 'job started');
       let failure: string | undefined;
+      let retryAfterMs = 0;
       try {
         await handler(job.payload as never, job);
       } catch (err) {
         failure = truncate(errorMessage(err), MAX_ERROR_LENGTH);
+        // A handler may name the least wait before the next attempt (a provider's Retry-After).
+        const hint = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+        if (typeof hint === 'number' && Number.isFinite(hint) && hint > 0) retryAfterMs = Math.min(hint, this.backoffCapMs);
       }
       const now = this.clock.now();
       if (failure === undefined) {
@@ -310,7 +314,7 @@ export class Worker {
         await markDead(this.db, lock, now, failure);
         this.log.error({ ...meta, error: failure }, 'job dead: out of attempts');
       } else {
-        const delayMs = this.backoff(job.attempts);
+        const delayMs = Math.max(this.backoff(job.attempts), retryAfterMs);
         await markForRetry(this.db, lock, new Date(now.getTime() + delayMs), failure);
         this.log.warn({ ...meta, error: failure, retryInMs: delayMs }, 'job failed; will retry');
       }

@@ -25,7 +25,8 @@ export function scrubText(text: string): string {
     .replace(phonePattern, '[number]');
 }
 
-export function serializeError(err: unknown): Record<string, unknown> {
+export function serializeError(err: unknown): Record<string, unknown> | string {
+  if (typeof err === 'string') return scrubText(err);
   if (!(err instanceof Error)) return { type: typeof err };
   const e = err as Error & { code?: unknown; cause?: unknown };
   return {

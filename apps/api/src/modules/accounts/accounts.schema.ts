@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * A person with an account. Personal fields are stored encrypted with the person's own
@@ -9,6 +9,14 @@ export const users = pgTable('users', {
   nameEnc: text('name_enc').notNull(),
   emailEnc: text('email_enc').notNull(),
   emailHash: text('email_hash').notNull().unique(),
+  /** Language of notices and messages: en, rw or fr. */
+  locale: text('locale', { enum: ['en', 'rw', 'fr'] }).notNull().default('en'),
+  /** Under 16: marketing never reaches them (Law 058/2021 on children's data). */
+  isMinor: boolean('is_minor').notNull().default(false),
+  /** The person objected to direct marketing (privacy notice §6, right to object). */
+  marketingObjectedAt: timestamp('marketing_objected_at', { withTimezone: true }),
+  /** Processing restricted while a question is settled (privacy notice §6). */
+  restrictedAt: timestamp('restricted_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });

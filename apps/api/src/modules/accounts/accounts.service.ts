@@ -5,6 +5,9 @@ import { inTransaction, type Context } from '../../shared/context.ts';
 import type { Audit } from '../audit/audit.service.ts';
 import type { KeyedHasher, SubjectCrypto } from '../privacy/index.ts';
 import { accountsRepository } from './accounts.repository.ts';
+import type { NotifyInput, RecipientProfile } from '../notifications/notifications.service.ts';
+
+type Notify = (ctx: Context, input: NotifyInput) => Promise<string>;
 
 export interface Profile {
   id: string;
@@ -22,6 +25,7 @@ export class AccountsService {
     private readonly hasher: KeyedHasher,
     private readonly clock: Clock,
     private readonly audit: Audit,
+    private readonly notify: Notify,
   ) {}
 
   async findIdByEmail(ex: Executor, email: string): Promise<string | null> {
@@ -41,6 +45,8 @@ export class AccountsService {
         updatedAt: now,
       });
       await this.audit.record(ctx, { action: 'user.create', targetType: 'user', targetId: id });
+      // The welcome e-mail is queued in the same transaction: no account without it, no e-mail without the account.
+      await this.notify(ctx, { template: 'welcome', variables: { name: input.name }, to: { userId: id } });
       return { id, name: input.name, email: input.email.trim() };
     });
   }
@@ -54,5 +60,25 @@ export class AccountsService {
       this.subjects.decrypt(ex, id, 'users.email', row.emailEnc),
     ]);
     return name === null || email === null ? null : { id, name, email };
+  }
+
+  /** What the notification outbox needs at send time: address, language and consent flags. */
+  async recipientProfile(ex: Executor, id: string): Promise<RecipientProfile | null> {
+    const row = await accountsRepository.findById(ex, id);
+    if (!row) return null;
+    const [name, email] = await Promise.all([
+      this.subjects.decrypt(ex, id, 'users.name', row.nameEnc),
+      this.subjects.decrypt(ex, id, 'users.email', row.emailEnc),
+    ]);
+    if (name === null || email === null) return null;
+    return {
+      name,
+      email,
+      phone: null,
+      locale: row.locale,
+      isMinor: row.isMinor,
+      marketingObjected: row.marketingObjectedAt !== null,
+      restricted: row.restrictedAt !== null,
+    };
   }
 }

@@ -184,6 +184,27 @@ const teamLifetime: Retention = { rule: 'team-lifetime-plus', months: 6 };
 /** Usage and audit logs: a year covers abuse investigations and billing disputes. */
 const logYear = (from: string): Retention => ({ rule: 'fixed', days: 365, from });
 
+/** Sent messages are kept six months: long enough to answer "did you tell me?", no longer. */
+const messageRetention = (from: string): Retention => ({ rule: 'fixed', days: 180, from });
+const messageRecord = (category: DataCategory, note?: string): PersonalColumn =>
+  personal({ category, purpose: ['communication'], legalGround: 'contract', retention: messageRetention('created_at'), processors: [], encrypted: false, ...(note ? { note } : {}) });
+
+/**
+ * The built-in mailbox and SMS outbox stand in for Resend, Pindo and SNS while the sandboxes are
+ * on (never in production). They hold what a provider would have received, in clear so a
+ * developer can read it, for seven days.
+ */
+function sandboxStore(columns: Record<string, ColumnDeclaration | DataCategory>): Record<string, ColumnDeclaration> {
+  return Object.fromEntries(
+    Object.entries(columns).map(([k, v]) => [
+      k,
+      typeof v === 'string'
+        ? personal({ category: v, purpose: ['communication'], legalGround: 'contract', retention: { rule: 'fixed', days: 7, from: 'created_at' }, processors: [], encrypted: false, note: 'Sandbox only.' })
+        : v,
+    ]),
+  );
+}
+
 const reference = nonPersonal('reference data seeded by migration');
 const rowId = nonPersonal('surrogate row id');
 const teamId = nonPersonal('identifies a team (a customer account), not a person');
@@ -249,6 +270,18 @@ export const dataMap = {
       encrypted: false,
       note: 'Keyed hash (HMAC) of the e-mail address, for sign-in lookups; pseudonymous, not encrypted.',
     }),
+    locale: personal({ category: 'account', purpose: ['communication'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false, note: 'Language for notices and messages (en, rw, fr).' }),
+    is_minor: personal({
+      category: 'account',
+      purpose: ['legal-obligation'],
+      legalGround: 'legal-obligation',
+      retention: accountLifetime,
+      processors: [],
+      encrypted: false,
+      note: 'Under 16 (privacy notice §7): keeps marketing away and limits the account until a parent consents.',
+    }),
+    marketing_objected_at: personal({ category: 'account', purpose: ['communication'], legalGround: 'legal-obligation', retention: accountLifetime, processors: [], encrypted: false, note: 'Right to object (privacy notice §6).' }),
+    restricted_at: personal({ category: 'account', purpose: ['legal-obligation'], legalGround: 'legal-obligation', retention: accountLifetime, processors: [], encrypted: false, note: 'Right to restrict processing (privacy notice §6).' }),
     created_at: personal({ category: 'account', purpose: ['account'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
     updated_at: personal({ category: 'account', purpose: ['account'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
   },
@@ -435,6 +468,86 @@ export const dataMap = {
     created_at: nonPersonal('bookkeeping'),
     finished_at: nonPersonal('bookkeeping'),
   },
+  notifications: {
+    id: nonPersonal('message id; also the encryption subject of messages to people without an account'),
+    subject_id: messageRecord('identifier'),
+    crypto_subject_id: messageRecord('identifier'),
+    team_id: teamId,
+    channel: nonPersonal('email or sms'),
+    template: nonPersonal('template name'),
+    category: nonPersonal('transactional or marketing'),
+    locale: messageRecord('account'),
+    recipient_enc: personal({
+      category: 'contact',
+      purpose: ['communication'],
+      legalGround: 'contract',
+      retention: messageRetention('created_at'),
+      processors: ['resend', 'pindo', 'aws-sns'],
+      encrypted: true,
+      note: 'E-mail address or phone number; sent to Resend (e-mail), Pindo (+250) or AWS SNS (other numbers).',
+    }),
+    recipient_hash: messageRecord('identifier', 'Keyed hash of the address, matched against the suppression list.'),
+    variables_enc: personal({
+      category: 'content',
+      purpose: ['communication'],
+      legalGround: 'contract',
+      retention: messageRetention('created_at'),
+      processors: ['resend', 'pindo', 'aws-sns'],
+      encrypted: true,
+      note: 'What the message says (name, amounts, host names); rendered at send time.',
+    }),
+    status: messageRecord('usage'),
+    provider: nonPersonal('which provider took the message'),
+    provider_message_id: messageRecord('identifier'),
+    attempts: nonPersonal('bookkeeping'),
+    last_error: messageRecord('content', 'Provider errors are stored scrubbed of addresses and numbers.'),
+    created_at: messageRecord('usage'),
+    updated_at: messageRecord('usage'),
+  },
+  notification_events: {
+    id: rowId,
+    notification_id: personal({ category: 'identifier', purpose: ['communication'], legalGround: 'contract', retention: messageRetention('at'), processors: [], encrypted: false }),
+    status: personal({ category: 'usage', purpose: ['communication'], legalGround: 'contract', retention: messageRetention('at'), processors: [], encrypted: false }),
+    detail: personal({ category: 'content', purpose: ['communication'], legalGround: 'contract', retention: messageRetention('at'), processors: [], encrypted: false, note: 'Provider wording, scrubbed of addresses and numbers.' }),
+    at: personal({ category: 'usage', purpose: ['communication'], legalGround: 'contract', retention: messageRetention('at'), processors: [], encrypted: false }),
+  },
+  email_suppressions: {
+    address_hash: personal({
+      category: 'identifier',
+      purpose: ['communication'],
+      legalGround: 'legitimate-interest',
+      retention: { rule: 'fixed', days: 365, from: 'created_at' },
+      processors: [],
+      encrypted: false,
+      note: 'Keyed hash of an address that bounced or complained; stops further sends.',
+    }),
+    reason: personal({ category: 'usage', purpose: ['communication'], legalGround: 'legitimate-interest', retention: { rule: 'fixed', days: 365, from: 'created_at' }, processors: [], encrypted: false }),
+    created_at: personal({ category: 'usage', purpose: ['communication'], legalGround: 'legitimate-interest', retention: { rule: 'fixed', days: 365, from: 'created_at' }, processors: [], encrypted: false }),
+  },
+  webhook_receipts: {
+    provider: nonPersonal('provider name'),
+    message_id: nonPersonal('the provider\'s delivery id (random), kept to drop retried deliveries'),
+    received_at: nonPersonal('bookkeeping'),
+  },
+  dev_mailbox: sandboxStore({
+    id: nonPersonal('message id'),
+    idempotency_key: nonPersonal('message key'),
+    from_address: nonPersonal('our own sending address'),
+    to_address: 'contact',
+    subject: 'content',
+    html: 'content',
+    text: 'content',
+    tags: nonPersonal('template name labels'),
+    created_at: nonPersonal('bookkeeping'),
+  }),
+  dev_sms_outbox: sandboxStore({
+    id: nonPersonal('message id'),
+    idempotency_key: nonPersonal('message key'),
+    to_number: 'contact',
+    text: 'content',
+    route: nonPersonal('pindo or sns'),
+    created_at: nonPersonal('bookkeeping'),
+  }),
   job_schedules: {
     name: nonPersonal('schedule name'),
     cron: nonPersonal('schedule'),
