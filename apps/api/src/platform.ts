@@ -95,7 +95,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       : new SmsOutbox(db, clock, phoneOptions);
   // Accounts and notifications need each other (welcome e-mail; recipient profiles): late-bound.
   const accounts = new AccountsService(subjects, hasher, clock, audit, (ctx, input) => notifications.notify(ctx, input));
-  const notifications = new NotificationsService(
+  const notifications: NotificationsService = new NotificationsService(
     db,
     { clock, jobs, subjects, hasher, email, sms, profiles: (ex, id) => accounts.recipientProfile(ex, id), logger },
     { emailFrom: config.EMAIL_FROM, publicUrl: config.PUBLIC_URL },

@@ -2,11 +2,13 @@ import { useEffect, useRef } from 'react';
 import { AppShell } from './components/layout/AppShell.tsx';
 import { NotFoundPage } from './features/not-found/NotFoundPage.tsx';
 import { navigate, usePathname } from './routes/router.tsx';
-import { DEFAULT_PATH, normalisePath, sections } from './routes/routes.ts';
+import { DEFAULT_PATH, findRoute, normalisePath } from './routes/routes.ts';
 
 export function App() {
   const pathname = normalisePath(usePathname());
-  const section = sections.find((s) => s.path === pathname);
+  const route = findRoute(pathname);
+  // Moving between `/dev/mail/:id` messages stays on the same page: no scroll or focus jump.
+  const pageKey = route ? route.path : pathname;
   const firstRender = useRef(true);
 
   useEffect(() => {
@@ -14,7 +16,7 @@ export function App() {
   }, [pathname]);
 
   useEffect(() => {
-    document.title = `${section ? section.label : 'Page not found'} · Strettch Cloud`;
+    document.title = `${route ? route.label : 'Page not found'} · Strettch Cloud`;
     if (firstRender.current) {
       firstRender.current = false;
       return;
@@ -23,9 +25,9 @@ export function App() {
     // so keyboard and screen-reader users land where sighted users look.
     window.scrollTo(0, 0);
     document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true });
-  }, [pathname, section]);
+  }, [pageKey, route]);
 
   if (pathname === '/') return <AppShell pathname={pathname}>{null}</AppShell>;
-  const Page = section?.page;
+  const Page = route?.page;
   return <AppShell pathname={pathname}>{Page ? <Page /> : <NotFoundPage pathname={pathname} />}</AppShell>;
 }

@@ -5,12 +5,21 @@ import { DnsPage } from '../features/dns/DnsPage.tsx';
 import { BillingPage } from '../features/billing/BillingPage.tsx';
 import { TeamPage } from '../features/team/TeamPage.tsx';
 import { AccountPage } from '../features/account/AccountPage.tsx';
+import { DevMailPage } from '../features/dev/DevMailPage.tsx';
+import { DevSmsPage } from '../features/dev/DevSmsPage.tsx';
+import { DEV_MAIL_PATH, DEV_SMS_PATH } from '../features/dev/paths.ts';
 
-export interface Section {
+/** One client-side page: its path, the label in the tab title, and what it renders. */
+export interface Route {
   path: string;
   label: string;
-  icon: IconName;
   page: ComponentType;
+  /** Also answers one level below, e.g. `/dev/mail/:id`; the page reads the rest of the path. */
+  withId?: boolean;
+}
+
+export interface Section extends Route {
+  icon: IconName;
 }
 
 /** The primary navigation, in order. Each section is one client-side route. */
@@ -20,6 +29,15 @@ export const sections: readonly Section[] = [
   { path: '/billing', label: 'Billing', icon: 'wallet', page: BillingPage },
   { path: '/team', label: 'Team', icon: 'users', page: TeamPage },
   { path: '/account', label: 'Account & Privacy', icon: 'shield', page: AccountPage },
+];
+
+/**
+ * Development pages: the built-in mailbox and SMS outbox. Not in the primary navigation; the
+ * sandbox banner and the help menu link to them while the sandboxes are on.
+ */
+export const devPages: readonly Route[] = [
+  { path: DEV_MAIL_PATH, label: 'Mailbox', page: DevMailPage, withId: true },
+  { path: DEV_SMS_PATH, label: 'SMS outbox', page: DevSmsPage },
 ];
 
 export const DEFAULT_PATH = '/computes';
@@ -33,4 +51,12 @@ export function normalisePath(pathname: string): string {
 export function findSection(pathname: string): Section | undefined {
   const path = normalisePath(pathname);
   return sections.find((s) => path === s.path || path.startsWith(`${s.path}/`));
+}
+
+/** The page a path shows: a section, or a development page (with `/:id` where it takes one). */
+export function findRoute(pathname: string): Route | undefined {
+  const path = normalisePath(pathname);
+  const exact = (route: Route) => route.path === path;
+  const withId = (route: Route) => route.withId === true && path.startsWith(`${route.path}/`) && !path.slice(route.path.length + 1).includes('/');
+  return sections.find(exact) ?? devPages.find((route) => exact(route) || withId(route));
 }

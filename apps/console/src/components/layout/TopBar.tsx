@@ -1,6 +1,8 @@
+import { useHealth } from '../../api/queries.ts';
+import { DEV_MAIL_PATH, DEV_SMS_PATH } from '../../features/dev/paths.ts';
 import { Link, navigate } from '../../routes/router.tsx';
 import { Icon, LogoMark } from '../ui/Icon.tsx';
-import { Menu } from '../ui/Menu.tsx';
+import { Menu, type MenuItem } from '../ui/Menu.tsx';
 import { ThemeToggle } from './ThemeToggle.tsx';
 
 /** Placeholder until teams arrive with sign-in: shows there is no team, and says why. */
@@ -32,19 +34,21 @@ function BalanceSlot() {
   );
 }
 
+/** Documentation links, and the development pages while the sandboxes are on. */
 function HelpMenu() {
-  return (
-    <Menu
-      label="Help"
-      className="help-menu"
-      trigger={<Icon name="help" size={20} />}
-      items={[
-        { kind: 'link', label: 'API reference', href: '/api/docs', external: true, hint: 'Interactive OpenAPI docs' },
-        { kind: 'link', label: 'OpenAPI document', href: '/api/v1/openapi.json', external: true, hint: 'For SDKs and tools' },
-        { kind: 'link', label: 'Service status', href: '/api/v1/health', external: true, hint: 'Health check of this installation' },
-      ]}
-    />
-  );
+  const sandboxes = useHealth().data?.sandboxes === true;
+  const items: MenuItem[] = [
+    { kind: 'link', label: 'API reference', href: '/api/docs', external: true, hint: 'Interactive OpenAPI docs' },
+    { kind: 'link', label: 'OpenAPI document', href: '/api/v1/openapi.json', external: true, hint: 'For SDKs and tools' },
+    { kind: 'link', label: 'Service status', href: '/api/v1/health', external: true, hint: 'Health check of this installation' },
+  ];
+  if (sandboxes) {
+    items.push(
+      { kind: 'link', label: 'Mailbox', href: DEV_MAIL_PATH, onSelect: () => navigate(DEV_MAIL_PATH), hint: 'E-mail caught by the sandbox' },
+      { kind: 'link', label: 'SMS outbox', href: DEV_SMS_PATH, onSelect: () => navigate(DEV_SMS_PATH), hint: 'Text messages caught by the sandbox' },
+    );
+  }
+  return <Menu label="Help" className="help-menu" trigger={<Icon name="help" size={20} />} items={items} />;
 }
 
 function AccountMenu() {

@@ -26,6 +26,9 @@ const paths = {
   fileText: 'M14 3H6v18h12V7l-4-4zM14 3v4h4M9 13h6M9 17h6',
   key: 'M14.5 9.5a4.5 4.5 0 1 1-9 0 4.5 4.5 0 0 1 9 0zM13.2 12.7 21 20.5M17 16.5l2-2M19 18.5l1.5-1.5',
   activity: 'M3 12h4l3-8 4 16 3-8h4',
+  mail: 'M4 5h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zM3.5 6.5 12 13l8.5-6.5',
+  inbox: 'M3 13h5l1.5 3h5l1.5-3h5M5.5 5h13L21 13v5a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1v-5l2.5-8z',
+  smartphone: 'M7.5 2.5h9a1 1 0 0 1 1 1v17a1 1 0 0 1-1 1h-9a1 1 0 0 1-1-1v-17a1 1 0 0 1 1-1zM11 18h2',
 } as const;
 
 export type IconName = keyof typeof paths;

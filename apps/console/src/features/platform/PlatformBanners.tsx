@@ -1,10 +1,13 @@
 import { useHealth } from '../../api/queries.ts';
 import { Icon } from '../../components/ui/Icon.tsx';
+import { Link } from '../../routes/router.tsx';
+import { DEV_MAIL_PATH, DEV_SMS_PATH } from '../dev/paths.ts';
 
 /**
  * Page-wide notices about the installation itself, from `GET /api/v1/health`:
  * the sandbox banner whenever any built-in test provider is active (ARCHITECTURE.md: "the
- * console shows a clear banner whenever any sandbox is active"), and a warning when the API
+ * console shows a clear banner whenever any sandbox is active") with links to the built-in
+ * mailbox and SMS outbox, and a warning when the API
  * cannot be reached.
  */
 export function PlatformBanners() {
@@ -22,6 +25,16 @@ export function PlatformBanners() {
             <p className="banner-text">
               <strong>Sandbox mode:</strong> payments, e-mail, SMS and sign-in use built-in test providers; nothing real is charged or sent.
             </p>
+            <nav className="banner-links" aria-label="Sandbox messages">
+              <Link to={DEV_MAIL_PATH} className="banner-link">
+                <Icon name="mail" size={16} />
+                Open the mailbox
+              </Link>
+              <Link to={DEV_SMS_PATH} className="banner-link">
+                <Icon name="smartphone" size={16} />
+                SMS outbox
+              </Link>
+            </nav>
           </div>
         </div>
       ) : null}
