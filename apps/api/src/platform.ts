@@ -50,9 +50,9 @@ export interface PlatformOptions {
 export const routes: RoutePlugin<PlatformDeps>[] = [systemRoutes, catalogRoutes, notificationWebhookRoutes, devRoutes, devJobRoutes, devMessageRoutes];
 
 /** Opens the configured database: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. */
-export async function openDatabase(config: Config): Promise<Database> {
+export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {
   return config.DATABASE_URL
-    ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE)
+    ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (err) => logger?.warn({ err }, 'idle database connection closed'))
     : openPglite({ dataDir: path.join(config.STRETTCH_DATA_DIR, 'pgdata') });
 }
 
@@ -63,7 +63,7 @@ export async function openDatabase(config: Config): Promise<Database> {
 export async function createPlatform(config: Config, opts: PlatformOptions = {}) {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
-  const database = opts.database ?? (await openDatabase(config));
+  const database = opts.database ?? (await openDatabase(config, logger));
   if (opts.migrate !== false) await database.migrate();
 
   const db = database.db;

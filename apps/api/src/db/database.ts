@@ -32,8 +32,11 @@ export interface Database {
 }
 
 /** PostgreSQL through node-postgres, for production and the CI tier. */
-export function openPostgres(url: string, poolSize = 10): Database {
+export function openPostgres(url: string, poolSize = 10, onIdleError: (err: Error) => void = () => {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection can be closed by the server (restart, failover, admin command); without a
+  // listener that 'error' event would end the process. The pool replaces the connection by itself.
+  pool.on('error', onIdleError);
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     db,
