@@ -13,7 +13,13 @@ export async function serve(config: Config): Promise<void> {
     console.log(`  API:            ${url}/api/v1`);
     console.log(`  API reference:  ${url}/api/docs`);
   }
-  if (config.sandboxesEnabled) console.log('  Sandbox mode: payments, e-mail, SMS and sign-in use built-in test providers.');
+  if (config.sandboxesEnabled) {
+    console.log('  Sandbox mode: payments, e-mail, SMS and sign-in use built-in test providers.');
+    console.log(`  Mailbox:        ${url}/dev/mail   SMS outbox: ${url}/dev/sms`);
+    if (!['127.0.0.1', 'localhost', '::1'].includes(config.HOST)) {
+      console.warn(`  Warning: the sandboxes' development pages (mailbox, SMS outbox, seed) answer anyone who reaches ${config.HOST}; keep sandbox mode on loopback.`);
+    }
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
