@@ -5,63 +5,28 @@
  * worker → sandbox mailbox → console) and is read in the sandboxed HTML frame. Screenshots
  * land in test-results/. With the sandboxes off the pages say so and the API answers 404.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, repoRoot, seedAccount, shouldRunBrowserTests, startPlatform, type Platform } from './harness.ts';
+import { repoRoot, seedAccount, shouldRunBrowserTests, startConsoleSession, startPlatform, type ConsoleSession, type PageOptions, type Platform } from './harness.ts';
 
-const desktop = { width: 1280, height: 800 };
 const screenshotDir = path.join(repoRoot, 'test-results');
 /** The worker delivers queued e-mail within a few seconds; the page polls every 3 s. */
 const MAIL_ARRIVES_MS = 30_000;
 
 describe.skipIf(!shouldRunBrowserTests())('console development pages', () => {
-  let browser: Browser;
+  let session: ConsoleSession;
   let platform: Platform;
-  const contexts: BrowserContext[] = [];
-
-  /** A fresh page whose uncaught errors and console errors are collected for assertions. */
-  async function openPage(options: { colorScheme?: 'light' | 'dark' } = {}) {
-    const context = await browser.newContext({ viewport: desktop, colorScheme: options.colorScheme ?? 'light' });
-    contexts.push(context);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      // Chromium logs every 4xx as "Failed to load resource"; the 401s before sign-in are expected.
-      if (message.type() === 'error' && !message.text().includes('status of 401')) problems.push(`console: ${message.text()}`);
-    });
-    return { page, problems };
-  }
-
-  async function heading(page: Page): Promise<string> {
-    const h1 = page.locator('main h1');
-    await h1.waitFor();
-    return (await h1.textContent())?.trim() ?? '';
-  }
-
-  /** Everything the page loads on its own has settled: the banner is shown, no skeletons. */
-  async function settled(page: Page) {
-    await page.locator('[data-testid="sandbox-banner"]').waitFor();
-    // Not page.waitForFunction: a string predicate that has to poll needs eval, which the CSP refuses.
-    await expect.poll(() => page.locator('.skeleton').count()).toBe(0);
-  }
+  const openPage = (options?: PageOptions) => session.openPage(options);
+  const heading = (page: Page) => session.heading(page);
+  const settled = (page: Page) => session.settled(page);
 
   beforeAll(async () => {
-    const built = spawnSync(process.execPath, [path.join(repoRoot, 'apps/console/scripts/ensure-built.mjs')], { cwd: repoRoot, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`building the console failed:\n${built.stdout}\n${built.stderr}`);
-    fs.mkdirSync(screenshotDir, { recursive: true });
-    browser = await launchBrowser();
-    platform = await startPlatform();
+    session = await startConsoleSession();
+    platform = session.platform;
   });
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await platform?.stop();
-  });
+  afterAll(() => session?.close());
 
   it('links to the mailbox and the SMS outbox from the sandbox banner and the help menu, not the primary navigation', async () => {
     const { page, problems } = await openPage();

@@ -3,13 +3,14 @@
  * embedded database, sandboxes on) on a free port with a fresh data folder, and launches the
  * Debian Chromium through playwright-core for console tests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -158,3 +159,60 @@ export async function seedAccount(baseUrl: string, person: { email: string; name
   if (!response.ok) throw new Error(`POST /api/dev/seed answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as { userId: string; teamId: string; apiKey: string };
 }
+
+export interface PageOptions {
+  viewport?: { width: number; height: number };
+  colorScheme?: 'light' | 'dark';
+  apiKey?: string;
+}
+
+/**
+ * A browser and a platform for a console test file: built console, fresh `strettch serve`,
+ * pages whose uncaught errors and console errors are collected, and the waits every test needs.
+ */
+export async function startConsoleSession(env: Record<string, string> = {}) {
+  const built = spawnSync(process.execPath, [path.join(repoRoot, 'apps/console/scripts/ensure-built.mjs')], { cwd: repoRoot, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`building the console failed:\n${built.stdout}\n${built.stderr}`);
+  fs.mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
+  const browser = await launchBrowser();
+  const platform = await startPlatform(env);
+  const contexts: BrowserContext[] = [];
+  return {
+    browser,
+    platform,
+    screenshotDir: path.join(repoRoot, 'test-results'),
+    async openPage(options: PageOptions = {}): Promise<{ page: Page; problems: string[] }> {
+      const context = await browser.newContext({
+        viewport: options.viewport ?? { width: 1280, height: 800 },
+        colorScheme: options.colorScheme ?? 'light',
+        ...(options.apiKey ? { extraHTTPHeaders: { authorization: `Bearer ${options.apiKey}` } } : {}),
+      });
+      contexts.push(context);
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        // Chromium logs every 4xx as "Failed to load resource"; the 401s before sign-in are expected.
+        if (message.type() === 'error' && !message.text().includes('status of 401')) problems.push(`console: ${message.text()}`);
+      });
+      return { page, problems };
+    },
+    async heading(page: Page): Promise<string> {
+      const h1 = page.locator('main h1');
+      await h1.waitFor();
+      return (await h1.textContent())?.trim() ?? '';
+    },
+    /** Everything the page loads on its own has settled: the banner is shown, no skeletons. */
+    async settled(page: Page): Promise<void> {
+      await page.locator('[data-testid="sandbox-banner"]').waitFor();
+      // Not page.waitForFunction: a string predicate that has to poll needs eval, which the CSP refuses.
+      await expect.poll(() => page.locator('.skeleton').count()).toBe(0);
+    },
+    async close(): Promise<void> {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await browser.close();
+      await platform.stop();
+    },
+  };
+}
+export type ConsoleSession = Awaited<ReturnType<typeof startConsoleSession>>;
