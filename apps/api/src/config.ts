@@ -68,8 +68,21 @@ export const configSpec = {
     z.string().default('').transform((s) => s.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean)),
     'Comma-separated ISO country codes SMS may be sent to (empty: all); limits SMS-pumping fraud.',
   ),
+  PHONE_CODES_PER_NUMBER_PER_DAY: variable(z.coerce.number().int().min(1).default(5), 'Phone verification codes sent to one phone number in 24 hours, whoever asks (SMS-pumping guard).'),
+  PHONE_CODES_PER_ACCOUNT_PER_DAY: variable(z.coerce.number().int().min(1).default(10), 'Phone verification codes one account may request in 24 hours, all numbers together.'),
+  PHONE_CODES_PER_IP_PER_DAY: variable(z.coerce.number().int().min(1).default(20), 'Phone verification codes requested from one client IP address in 24 hours, all accounts together.'),
+  TEAM_OWNERSHIP_LIMIT: variable(z.coerce.number().int().min(1).default(3), 'Teams one person may own; creating another is refused until support raises it or they give one up.'),
   WORKER_CONCURRENCY: variable(z.coerce.number().int().min(1).max(64).default(4), 'Jobs one worker process runs at the same time.'),
   WORKER_POLL_MS: variable(z.coerce.number().int().min(10).default(250), 'How often an idle worker looks for due jobs.'),
+  GOOGLE_CLIENT_ID: variable(z.string().min(1).optional(), 'OAuth client id of "Sign in with Google"; Google sign-in is offered when set (with the secret).'),
+  GOOGLE_CLIENT_SECRET: variable(z.string().min(1).optional(), 'OAuth client secret of "Sign in with Google".', true),
+  GOOGLE_ISSUER: variable(z.url().default('https://accounts.google.com'), 'OpenID issuer of Google sign-in (discovery is read from it; a local mock in tests).'),
+  GITHUB_CLIENT_ID: variable(z.string().min(1).optional(), 'Client id of the GitHub OAuth app; GitHub sign-in is offered when set (with the secret).'),
+  GITHUB_CLIENT_SECRET: variable(z.string().min(1).optional(), 'Client secret of the GitHub OAuth app.', true),
+  GITHUB_BASE: variable(z.url().default('https://github.com'), 'GitHub web base URL (authorize and token endpoints; a local fake in tests).'),
+  GITHUB_API_BASE: variable(z.url().default('https://api.github.com'), 'GitHub REST API base URL (profile and e-mail addresses; a local fake in tests).'),
+  SESSION_IDLE_MINUTES: variable(z.coerce.number().int().min(1).max(43_200).default(720), 'A console session ends after this many minutes without a request.'),
+  SESSION_ABSOLUTE_DAYS: variable(z.coerce.number().int().min(1).max(90).default(14), 'A console session ends this many days after sign-in, however active.'),
 } as const;
 
 type Spec = typeof configSpec;
@@ -80,6 +93,11 @@ export interface Config extends Omit<Raw, 'PUBLIC_URL' | 'KEK_FILE'> {
   KEK_FILE: string;
   /** Whether the built-in provider sandboxes and development pages are active. */
   sandboxesEnabled: boolean;
+  /**
+   * Whether the built-in development OpenID provider ("sign in as…") is active: only with the
+   * sandboxes on and neither Google nor GitHub configured.
+   */
+  devSignIn: boolean;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +126,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!raw.PINDO_API_TOKEN) missing.push('PINDO_API_TOKEN: required when the sandboxes are off (SMS to +250 numbers)');
     if (!raw.AWS_SNS_REGION) missing.push('AWS_SNS_REGION: required when the sandboxes are off (SMS to other numbers)');
   }
+  // Registration and login go only through Google or GitHub (privacy notice 1A); a half-set pair is a mistake.
+  const google = Boolean(raw.GOOGLE_CLIENT_ID && raw.GOOGLE_CLIENT_SECRET);
+  const github = Boolean(raw.GITHUB_CLIENT_ID && raw.GITHUB_CLIENT_SECRET);
+  if (Boolean(raw.GOOGLE_CLIENT_ID) !== Boolean(raw.GOOGLE_CLIENT_SECRET)) missing.push('GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET: set both, or neither');
+  if (Boolean(raw.GITHUB_CLIENT_ID) !== Boolean(raw.GITHUB_CLIENT_SECRET)) missing.push('GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: set both, or neither');
+  if (!sandboxesEnabled && !google && !github) missing.push('GOOGLE_CLIENT_ID or GITHUB_CLIENT_ID: a sign-in provider is required when the sandboxes are off (nobody could sign in)');
   if (raw.PINDO_API_TOKEN && !raw.AWS_SNS_REGION) missing.push('AWS_SNS_REGION: SMS needs both Pindo and SNS configured, or neither');
   if (raw.AWS_SNS_REGION && !raw.PINDO_API_TOKEN) missing.push('PINDO_API_TOKEN: SMS needs both Pindo and SNS configured, or neither');
   if (missing.length) throw new ConfigError(missing);
@@ -117,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     PUBLIC_URL: (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ''),
     KEK_FILE: path.resolve(raw.KEK_FILE ?? path.join(dataDir, 'keys.json')),
     sandboxesEnabled,
+    devSignIn: sandboxesEnabled && !google && !github,
   };
 }
 

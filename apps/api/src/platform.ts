@@ -14,7 +14,19 @@ import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { systemRoutes } from './modules/system/system.routes.ts';
 import { KeyedHasher, LocalKeyFileKms, SubjectCrypto, type Kms } from './modules/privacy/index.ts';
 import { AccountsService } from './modules/accounts/accounts.service.ts';
+import { SessionsService } from './modules/accounts/sessions.service.ts';
+import { IdentitiesService } from './modules/accounts/identities.service.ts';
+import { MeService } from './modules/accounts/me.service.ts';
+import { SignInService, signInProvidersFor } from './modules/accounts/sign-in.service.ts';
+import { DevOidcProvider } from './modules/accounts/dev-oidc/dev-oidc.provider.ts';
+import { devOidcRoutes } from './modules/accounts/dev-oidc/dev-oidc.routes.ts';
+import { authRoutes } from './modules/accounts/auth.routes.ts';
+import { meRoutes } from './modules/accounts/me.routes.ts';
 import { TeamsService } from './modules/teams/teams.service.ts';
+import { TeamInvitationsService } from './modules/teams/invitations.service.ts';
+import { teamsRoutes } from './modules/teams/teams.routes.ts';
+import { apiKeysRoutes } from './modules/teams/api-keys.routes.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { devRoutes } from './modules/dev/dev.routes.ts';
 import { devJobRoutes } from './modules/dev/jobs.routes.ts';
 import { JobQueue, Worker, type JobHandlers, type JobSchedule } from './jobs/index.ts';
@@ -23,6 +35,10 @@ import { DELIVER_JOB, NotificationsService } from './modules/notifications/notif
 import { devMessageRoutes, notificationWebhookRoutes } from './modules/notifications/notifications.routes.ts';
 import { MailboxMailer, PindoSms, ResendMailer, SmsOutbox, SmsRouter, SnsSms } from './modules/notifications/providers/index.ts';
 import type { EmailSender } from './modules/notifications/ports.ts';
+import { PhoneService } from './modules/phone/phone.service.ts';
+import { phoneRoutes } from './modules/phone/phone.routes.ts';
+import { AgeService } from './modules/age/age.service.ts';
+import { ageRoutes } from './modules/age/age.routes.ts';
 
 export interface PlatformDeps extends HttpDeps {
   audit: Audit;
@@ -31,9 +47,17 @@ export interface PlatformDeps extends HttpDeps {
   subjects: SubjectCrypto;
   hasher: KeyedHasher;
   accounts: AccountsService;
+  identities: IdentitiesService;
+  signIn: SignInService;
+  me: MeService;
+  /** The built-in development OpenID provider, while it is the way to sign in. */
+  devOidc: DevOidcProvider | undefined;
   teams: TeamsService;
+  invitations: TeamInvitationsService;
   jobs: JobQueue;
   notifications: NotificationsService;
+  phone: PhoneService;
+  age: AgeService;
 }
 
 export interface PlatformOptions {
@@ -47,7 +71,7 @@ export interface PlatformOptions {
 }
 
 /** Every route module of the HTTP role, in registration order. */
-export const routes: RoutePlugin<PlatformDeps>[] = [systemRoutes, catalogRoutes, notificationWebhookRoutes, devRoutes, devJobRoutes, devMessageRoutes];
+export const routes: RoutePlugin<PlatformDeps>[] = [systemRoutes, catalogRoutes, authRoutes, meRoutes, notificationWebhookRoutes, devOidcRoutes, devRoutes, devJobRoutes, devMessageRoutes, phoneRoutes, ageRoutes, teamsRoutes, apiKeysRoutes, auditRoutes];
 
 /** Opens the configured database: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. */
 export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {
@@ -100,12 +124,19 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { clock, jobs, subjects, hasher, email, sms, profiles: (ex, id) => accounts.recipientProfile(ex, id), logger },
     { emailFrom: config.EMAIL_FROM, publicUrl: config.PUBLIC_URL },
   );
+  const sessions = new SessionsService(db, clock, hasher, audit, { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteDays: config.SESSION_ABSOLUTE_DAYS });
+  const identities = new IdentitiesService(subjects, hasher, clock, audit);
+  const devOidc = config.devSignIn ? new DevOidcProvider(config.PUBLIC_URL, clock, hasher) : undefined;
+  // Sign-in creates the default team of a new account: late-bound like accounts and notifications.
+  const teams = { create: (...args: Parameters<TeamsService['create']>) => deps.teams.create(...args) };
+  const signIn = new SignInService({ config, clock, accounts, teams, sessions, identities, devOidc }, signInProvidersFor(config, clock, devOidc));
+  const apiKeys = new ApiKeysService(db, clock, audit);
   const deps: PlatformDeps = {
     config,
     clock,
     logger,
     database,
-    apiKeys: new ApiKeysService(db, clock),
+    apiKeys,
     idempotency: new IdempotencyService(db, clock),
     usage: new UsageLog(db, logger),
     audit,
@@ -114,9 +145,34 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     subjects,
     hasher,
     accounts,
-    teams: new TeamsService(clock, audit),
+    sessions,
+    identities,
+    signIn,
+    me: new MeService(accounts, identities, sessions),
+    devOidc,
+    teams: new TeamsService(clock, audit, { apiKeys, profiles: (ex, id) => accounts.profile(ex, id), ownershipLimit: config.TEAM_OWNERSHIP_LIMIT }),
+    invitations: new TeamInvitationsService({
+      clock, audit, subjects, hasher,
+      profiles: (ex, id) => accounts.profile(ex, id),
+      findUserIdByEmail: (ex, email) => accounts.findIdByEmail(ex, email),
+      notify: (ctx, input) => notifications.notify(ctx, input),
+    }),
     jobs,
     notifications,
+    phone: new PhoneService(
+      { clock, subjects, hasher, audit, notify: (ctx, input) => notifications.notify(ctx, input) },
+      {
+        allowedCountries: config.SMS_ALLOWED_COUNTRIES,
+        perNumberPerDay: config.PHONE_CODES_PER_NUMBER_PER_DAY,
+        perAccountPerDay: config.PHONE_CODES_PER_ACCOUNT_PER_DAY,
+        perIpPerDay: config.PHONE_CODES_PER_IP_PER_DAY,
+      },
+    ),
+    age: new AgeService({
+      clock, subjects, hasher, audit,
+      notify: (ctx, input) => notifications.notify(ctx, input),
+      nameOf: async (ex, id) => (await accounts.profile(ex, id))?.name ?? null,
+    }),
   };
 
   // Job handlers and schedules of every module, by job name.

@@ -50,6 +50,18 @@ jobs
     await retryJob(config(), Number(id));
   });
 
+const dev = program.command('dev').description('Development helpers of sandbox mode (talk to the running server)');
+dev
+  .command('seed')
+  .description('Sign a person up through the development sign-in and print {"userId","teamId","apiKey"} (an Owner key)')
+  .option('-e, --email <email>', 'e-mail address of the person (default: a new made-up one)')
+  .option('-n, --name <name>', 'name of the person (default: "Dev User")')
+  .option('--url <url>', 'base URL of the running server (default: PUBLIC_URL)')
+  .action(async (o: { email?: string; name?: string; url?: string }) => {
+    const { seed } = await import('./commands/dev/seed.ts');
+    await seed(config(), o);
+  });
+
 program
   .command('version')
   .description('Print the version')

@@ -305,10 +305,3764 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sign-in providers
+         * @description The ways to sign in to the console on this installation: Google and GitHub when configured, or the built-in development sign-in while the sandboxes are on and neither is. Registration and sign-in happen only through these providers.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["SignInProvider"][];
+                        };
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who am I
+         * @description The signed-in person: profile from the sign-in provider, linked providers, teams with roles, and the CSRF token this session must send as `X-CSRF-Token` with every change. Console sessions only; an API key gets 403.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["Me"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Correct my profile
+         * @description Rectification of your name, language and picture (privacy notice §6). Your e-mail address is the one your sign-in provider verified and is not edited here. Answers the same object as `GET /me`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Your name as shown to your teams and in e-mails. */
+                        name?: string;
+                        /**
+                         * @description Language of e-mails and messages: English, Kinyarwanda or French.
+                         * @enum {string}
+                         */
+                        locale?: "en" | "rw" | "fr";
+                        /** @description An https picture URL, or null to remove the picture. */
+                        avatarUrl?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["Me"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/me/identities/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link a sign-in provider
+         * @description Starts linking another provider to your account: send the browser to `authorizationUrl`; after you confirm there, the provider returns to the console's `returnTo` (with `?error=…` when the link was refused, e.g. `already_linked` when that provider account belongs to another Strettch Cloud account).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A sign-in provider: `google`, `github`, or `dev` (the built-in development sign-in of sandbox mode). */
+                    provider: "google" | "github" | "dev";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Console path to come back to after the provider (same origin only; anything else returns to `/`). */
+                        returnTo?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["LinkStart"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /**
+         * Unlink a sign-in provider
+         * @description Removes a provider from your account. The last one cannot be removed (409): the account would have no way to sign in.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A sign-in provider: `google`, `github`, or `dev` (the built-in development sign-in of sandbox mode). */
+                    provider: "google" | "github" | "dev";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: {
+                                /**
+                                 * @description A sign-in provider: `google`, `github`, or `dev` (the built-in development sign-in of sandbox mode).
+                                 * @enum {string}
+                                 */
+                                provider: "google" | "github" | "dev";
+                            };
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my sessions
+         * @description Where you are signed in: every live console session with browser, operating system, IP address and last use, most recent first.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["Session"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign a session out
+         * @description Ends one of your sessions, this one included. Another person’s session id answers 404.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: {
+                                /** Format: uuid */
+                                id: string;
+                                current: boolean;
+                            };
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sessions/revoke-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out everywhere else
+         * @description Ends every session of yours except the one making this request (sign out of this one with `POST /auth/logout`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: {
+                                /** @description How many sessions were ended. */
+                                revoked: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show your phone number
+         * @description Your verified phone number (masked), and the code waiting to be confirmed, if any. A verified number is required before the first top-up or compute.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["PhoneStatusResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Send a verification code to a phone number
+         * @description Sends a 6-digit code by SMS to the number; confirm it with `POST /me/phone/verify` within 10 minutes. One code per minute; a limited number of codes per day for each number, account and network (`429` with `Retry-After` beyond that). Numbers that cannot receive SMS, and numbers of countries this installation does not send to, are refused before anything is sent. Your verified number, if any, stays in place until the new one is confirmed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PhoneStartInput"];
+                };
+            };
+            responses: {
+                /** @description The code is on its way. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["PhoneCodeSentResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/phone/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a phone number with the code received by SMS
+         * @description Checks the code of the last SMS sent. A code works for 10 minutes and 5 tries: the sixth try is refused, even with the right code, and a new code must be requested. On success the number becomes your verified number.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PhoneVerifyInput"];
+                };
+            };
+            responses: {
+                /** @description The number is verified. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["PhoneVerifiedResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: VALIDATION_ERROR, INVALID_VERIFICATION_CODE, VERIFICATION_CODE_EXPIRED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/date-of-birth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show your age status
+         * @description Your confirmed date of birth, whether the account is limited, and where the parental consent stands for a person under 16.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["AgeStatusResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Confirm your date of birth
+         * @description Done once, at the first sign-in; until then the account cannot create resources or make payments. Under 16 (counted in Kigali time) the account stays limited until a parent or guardian consents (privacy notice §7): ask for it with `POST /me/parental-consent`. The date is stored encrypted and used for nothing else; to correct it later, contact support.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DateOfBirthConfirmInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["AgeStatusResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/parental-consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a parent or guardian for consent
+         * @description For an account holder under 16: e-mails your parent or guardian a link to give consent, valid 7 days and usable once. A new request replaces the previous link. Your own e-mail address is refused. Once consent is given, the account is no longer limited.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ParentalConsentRequestInput"];
+                };
+            };
+            responses: {
+                /** @description The e-mail is on its way. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ParentalConsentRequestedResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN, DATE_OF_BIRTH_REQUIRED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your teams
+         * @description Teams you belong to, with your role in each, oldest membership first: what the team switcher shows. With an API key, only the key's own team is listed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TeamResponse"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a team
+         * @description Creates a team with you as its Owner. Each team has its own resources, members and billing. A person may own a limited number of teams (3 by default): beyond it the answer is `TEAM_LIMIT_REACHED`. With an API key, the key's creator becomes the Owner (the key needs the `team.create` scope if it has scopes) and the key itself stays in its own team. Requires an `Idempotency-Key` header (UUID v4).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TeamCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TeamResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN, TEAM_LIMIT_REACHED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams/{teamId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a team
+         * @description The team's name, picture and your role in it. Any member may read it.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TeamResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a team
+         * @description Deletes the team with its memberships, invitations and API keys. Owner only (`team.delete`). Refused with `CONFLICT` while the team still has live resources or a balance owed. The audit log of the team is kept.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["DeletedTeamResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Update a team
+         * @description Renames the team or changes its picture. Owner and Admin (`team.settings.write`). The change is written to the audit log.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TeamUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TeamResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/teams/{teamId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List team members
+         * @description Members with their names, e-mail addresses and roles, oldest first. Any member may read it.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TeamMemberResponse"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams/{teamId}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member
+         * @description Removes a person from the team: they lose access at once and the API keys they created in the team are revoked. Owner and Admin (`team.members.write`). The Owner cannot be removed.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                    /** @description User id of the member. */
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["MembershipChangeResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a member's role
+         * @description Makes a member Admin or Member; it takes effect at once, for their API keys too. Owner and Admin (`team.members.write`). The Owner's role changes only through an ownership transfer, and the last Admin of a team without an Owner cannot be demoted (`CONFLICT`).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                    /** @description User id of the member. */
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MemberRoleUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TeamMemberResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/teams/{teamId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave a team
+         * @description Takes you out of the team; the API keys you created in it are revoked. Allowed only while another Owner or Admin remains. The Owner must transfer ownership first (`CONFLICT` otherwise).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["MembershipChangeResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams/{teamId}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List pending invitations
+         * @description Invitations not yet accepted, revoked or expired, newest first. Owner and Admin (`team.members.write`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["InvitationResponse"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Invite someone
+         * @description E-mails an invitation to join the team as Admin or Member. The link works for 7 days, once, and only for an account signed in with the invited address. Inviting the same address again replaces its pending invitation. Owner and Admin (`team.members.write`). Requires an `Idempotency-Key` header (UUID v4).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InvitationCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["InvitationResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams/{teamId}/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an invitation
+         * @description Cancels a pending invitation; its link stops working at once. Owner and Admin (`team.members.write`).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                    /** @description Invitation id. */
+                    invitationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["InvitationResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List invitations you received
+         * @description Pending invitations sent to your e-mail address (with an API key: to its creator's), newest first.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ReceivedInvitationResponse"][];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation
+         * @description Joins the inviting team with the invited role, for you (with an API key: for the key's creator). Your account's e-mail address must be the invited one (`INVITATION_EMAIL_MISMATCH`); a link works once (`CONFLICT` after) and for 7 days (`INVITATION_EXPIRED`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InvitationAcceptInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TeamResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INVITATION_EMAIL_MISMATCH */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INVITATION_EXPIRED */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams/{teamId}/ownership-transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the pending ownership transfer
+         * @description The Owner's pending request to hand the team to another member, or `null`. Any member may read it.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["OwnershipTransferResponse"] | null;
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Transfer ownership
+         * @description Asks a member to become the team's Owner. Nothing changes until they accept; then you become Admin. Owner only (`team.ownership.transfer`); one request at a time, valid for 7 days.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OwnershipTransferCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["OwnershipTransferResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /**
+         * Cancel or decline an ownership transfer
+         * @description The Owner withdraws the pending request, or the member asked declines it.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["OwnershipTransferResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams/{teamId}/ownership-transfer/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an ownership transfer
+         * @description The member asked becomes the Owner, and the previous Owner becomes Admin. Only the member asked may accept.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Team id. */
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TeamResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys
+         * @description Keys of the team that are not revoked, newest first, with when and from which IP address each was last used. Members see the keys they created; Owners and Admins (`api_key.manage`) see every key. The secret is never shown again.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ApiKeyResponse"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an API key
+         * @description Creates a key for the team; the response holds the secret `sc_…`, shown this once. The key acts with your role in the team at each request (a role change applies at once; if you leave the team, the key stops working), narrowed to `scopes` when given, until `expiresAt`. A key cannot hold a permission you lack. Requires an `Idempotency-Key` header (UUID v4).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ApiKeyCreatedResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys/{apiKeyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description The key stops working at once. Your own keys with `api_key.write`; anyone's with `api_key.manage` (Owner and Admin).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description API key id. */
+                    apiKeyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ApiKeyResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit log entries
+         * @description Every change to the team's membership, roles, invitations, ownership, API keys and settings (and, as they come, its resources), with who did it, when and to what; newest first. Any member may read it; the IP address, browser and OS are filled in only for Owners and Admins.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                    /** @description Only this action, e.g. `api_key.create`; a prefix ending in `*` matches a group, e.g. `team.member.*`. */
+                    action?: string;
+                    /** @description Only entries by this actor: a user id, or an API key id. */
+                    actorId?: string;
+                    /** @description Only entries about this kind of target, e.g. `user`, `api_key`, `invitation`, `team`. */
+                    targetType?: string;
+                    /** @description Only entries about this target id. */
+                    targetId?: string;
+                    /** @description Only entries at or after this time, ISO 8601. */
+                    from?: string;
+                    /** @description Only entries before this time, ISO 8601. */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["AuditLogEntry"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-logs.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the audit log as CSV
+         * @description Every entry matching the filters, newest first, as CSV (RFC 4180, UTF-8, header row) with IP address, browser and OS. Cells that a spreadsheet would run as a formula are prefixed with `'`. Owner and Admin (`audit.export`). At most 100 000 entries: narrow a larger export with `from` and `to`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this action, e.g. `api_key.create`; a prefix ending in `*` matches a group, e.g. `team.member.*`. */
+                    action?: string;
+                    /** @description Only entries by this actor: a user id, or an API key id. */
+                    actorId?: string;
+                    /** @description Only entries about this kind of target, e.g. `user`, `api_key`, `invitation`, `team`. */
+                    targetType?: string;
+                    /** @description Only entries about this target id. */
+                    targetId?: string;
+                    /** @description Only entries at or after this time, ISO 8601. */
+                    from?: string;
+                    /** @description Only entries before this time, ISO 8601. */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The audit log as CSV. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNPROCESSABLE_ENTITY */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        TeamCreateInput: {
+            /** @description Team name, 1–100 characters. */
+            name: string;
+        };
+        TeamUpdateInput: {
+            /** @description Team name, 1–100 characters. */
+            name?: string;
+            avatarUrl?: string | null;
+        };
+        MemberRoleUpdateInput: {
+            /**
+             * @description New role: ADMIN or MEMBER. To make someone Owner, transfer ownership.
+             * @enum {string}
+             */
+            role: "ADMIN" | "MEMBER";
+        };
+        InvitationCreateInput: {
+            /**
+             * Format: email
+             * @description Address to invite. The invitee must sign in with this address to accept.
+             */
+            email: string;
+            /**
+             * @description Role the person gets on joining: ADMIN or MEMBER. Ownership changes only by a transfer.
+             * @enum {string}
+             */
+            role: "ADMIN" | "MEMBER";
+        };
+        InvitationAcceptInput: {
+            /** @description The token from the invitation e-mail link (`token` query parameter). */
+            token: string;
+        };
+        OwnershipTransferCreateInput: {
+            /**
+             * Format: uuid
+             * @description User id of the member who should become Owner.
+             */
+            userId: string;
+        };
+        ApiKeyCreateInput: {
+            /** @description A name to recognise the key by, e.g. "CI deploys". */
+            name: string;
+            /** @description Limit the key to these permissions. Omitted or null: everything the creator's role allows. Scopes never add to the role. */
+            scopes?: ("compute.read" | "compute.power" | "compute.write" | "compute.delete" | "ssh_key.read" | "ssh_key.write" | "dns.read" | "dns.write" | "billing.read" | "billing.write" | "audit.read" | "audit.export" | "team.read" | "team.create" | "team.members.write" | "team.settings.write" | "team.ownership.transfer" | "team.delete" | "api_key.read" | "api_key.write" | "api_key.manage")[] | null;
+            /** @description When the key stops working, ISO 8601. Omitted or null: never. */
+            expiresAt?: string | null;
+        };
+        PhoneStartInput: {
+            /**
+             * @description The number to verify, in international form (`+250788123456`); a Rwandan number may also be written nationally (`0788 123 456`).
+             * @example +250788123456
+             */
+            phone: string;
+        };
+        PhoneVerifyInput: {
+            /**
+             * @description The 6-digit code received by SMS.
+             * @example 482913
+             */
+            code: string;
+        };
+        DateOfBirthConfirmInput: {
+            /**
+             * Format: date
+             * @description Your date of birth, `YYYY-MM-DD`. Not in the future, and at most 120 years ago.
+             * @example 1994-07-04
+             */
+            dateOfBirth: string;
+        };
+        ParentalConsentRequestInput: {
+            /**
+             * Format: email
+             * @description E-mail address of your parent or legal guardian (not your own). The consent link is sent there.
+             * @example parent@example.rw
+             */
+            guardianEmail: string;
+            /**
+             * @description `parent`, or `guardian` for another holder of parental responsibility.
+             * @enum {string}
+             */
+            relation: "parent" | "guardian";
+        };
         PaginationMeta: {
             /** @description Number of items in all pages. */
             total: number;
@@ -390,6 +4144,334 @@ export interface components {
             version: string;
             /** @description True when built-in provider sandboxes stand in for payments, e-mail, SMS and sign-in. */
             sandboxes: boolean;
+        };
+        SignInProvider: {
+            /**
+             * @description A sign-in provider: `google`, `github`, or `dev` (the built-in development sign-in of sandbox mode).
+             * @enum {string}
+             */
+            id: "google" | "github" | "dev";
+            /**
+             * @description Name for the sign-in button.
+             * @example Google
+             */
+            name: string;
+            /**
+             * @description Open this path in the browser to sign in; add `?returnTo=/path` to come back to a page of the console.
+             * @example /auth/google/start
+             */
+            startUrl: string;
+        };
+        LinkedIdentity: {
+            /**
+             * @description A sign-in provider: `google`, `github`, or `dev` (the built-in development sign-in of sandbox mode).
+             * @enum {string}
+             */
+            provider: "google" | "github" | "dev";
+            /** @description When the provider was linked, ISO 8601 UTC. */
+            linkedAt: string;
+            lastUsedAt: string | null;
+        };
+        TeamMembership: {
+            /**
+             * Format: uuid
+             * @description Team id; send it as `X-Team-Id` to act in this team.
+             */
+            id: string;
+            name: string;
+            /**
+             * @description Your role in the team.
+             * @enum {string}
+             */
+            role: "OWNER" | "ADMIN" | "MEMBER";
+        };
+        Me: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description The verified address the provider gave at sign-up. */
+            email: string;
+            /** @description Profile picture from the provider, or null. */
+            avatarUrl: string | null;
+            /**
+             * @description Language of e-mails and messages.
+             * @enum {string}
+             */
+            locale: "en" | "rw" | "fr";
+            /** @description Providers you can sign in with; at least one. */
+            identities: components["schemas"]["LinkedIdentity"][];
+            /** @description Teams you belong to, oldest membership first. */
+            teams: components["schemas"]["TeamMembership"][];
+            session: {
+                /**
+                 * Format: uuid
+                 * @description Id of this session, as in `GET /sessions`.
+                 */
+                id: string;
+            };
+            /** @description Send as the `X-CSRF-Token` header with every request that changes something. */
+            csrfToken: string;
+        };
+        Session: {
+            /** Format: uuid */
+            id: string;
+            /** @description Sign-in time, ISO 8601 UTC. */
+            createdAt: string;
+            /** @description Last request (updated at most once a minute), ISO 8601 UTC. */
+            lastUsedAt: string;
+            /** @description Latest end of the session, however active, ISO 8601 UTC. */
+            expiresAt: string;
+            /** @description IP address of the last request. */
+            ip: string | null;
+            /**
+             * @description Browser and major version.
+             * @example Firefox 133
+             */
+            browser: string | null;
+            /**
+             * @description Operating system and major version.
+             * @example Ubuntu 24
+             */
+            os: string | null;
+            /** @description True for the session of this request. */
+            current: boolean;
+        };
+        LinkStart: {
+            /** @description Send the browser here to confirm at the provider; it comes back to the console's `returnTo`. */
+            authorizationUrl: string;
+        };
+        TeamResponse: {
+            /** @description Team id (UUID). */
+            id: string;
+            /** @description Team name. */
+            name: string;
+            /** @description Team picture (https), or null. */
+            avatarUrl: string | null;
+            /**
+             * @description Your role in the team.
+             * @enum {string}
+             */
+            role: "OWNER" | "ADMIN" | "MEMBER";
+            /** @description When the team was created, ISO 8601 UTC. */
+            createdAt: string;
+        };
+        TeamMemberResponse: {
+            /** @description User id (UUID). */
+            userId: string;
+            /** @description Full name; null if the account was closed. */
+            name: string | null;
+            /** @description E-mail address; null if the account was closed. */
+            email: string | null;
+            /**
+             * @description Role in the team: OWNER (one per team), ADMIN or MEMBER.
+             * @enum {string}
+             */
+            role: "OWNER" | "ADMIN" | "MEMBER";
+            /** @description When they joined the team, ISO 8601 UTC. */
+            joinedAt: string;
+        };
+        MembershipChangeResponse: {
+            /** @description Team id. */
+            teamId: string;
+            /** @description User id of the person who is no longer a member. */
+            userId: string;
+        };
+        DeletedTeamResponse: {
+            /** @description Id of the deleted team. */
+            id: string;
+        };
+        InvitationResponse: {
+            /** @description Invitation id (UUID). */
+            id: string;
+            /** @description Team id. */
+            teamId: string;
+            /** @description Invited address; null once it is no longer kept (after revocation). */
+            email: string | null;
+            /**
+             * @description Role the person gets on joining: ADMIN or MEMBER. Ownership changes only by a transfer.
+             * @enum {string}
+             */
+            role: "ADMIN" | "MEMBER";
+            /** @description User id of the person who sent it. */
+            invitedBy: string | null;
+            /** @description When it was sent, ISO 8601 UTC. */
+            createdAt: string;
+            /** @description When the link stops working (7 days after sending), ISO 8601 UTC. */
+            expiresAt: string;
+        };
+        ReceivedInvitationResponse: {
+            /** @description Invitation id (UUID). */
+            id: string;
+            /** @description Id of the inviting team. */
+            teamId: string;
+            /** @description Name of the inviting team. */
+            teamName: string;
+            /**
+             * @description Role the person gets on joining: ADMIN or MEMBER. Ownership changes only by a transfer.
+             * @enum {string}
+             */
+            role: "ADMIN" | "MEMBER";
+            /** @description When it was sent, ISO 8601 UTC. */
+            createdAt: string;
+            /** @description When it expires, ISO 8601 UTC. */
+            expiresAt: string;
+        };
+        OwnershipTransferResponse: {
+            /** @description Transfer request id (UUID). */
+            id: string;
+            /** @description Team id. */
+            teamId: string;
+            /** @description The Owner who asked. */
+            fromUserId: string;
+            /** @description The member asked to become Owner. */
+            toUserId: string;
+            /** @description When it was asked, ISO 8601 UTC. */
+            createdAt: string;
+            /** @description When the request lapses unless accepted (7 days), ISO 8601 UTC. */
+            expiresAt: string;
+        };
+        ApiKeyResponse: {
+            /** @description API key id (UUID). */
+            id: string;
+            /** @description Name given at creation. */
+            name: string;
+            /**
+             * @description First characters of the key, to tell keys apart.
+             * @example sc_Ab3dE9
+             */
+            prefix: string;
+            /** @description Permissions the key is limited to; null: all of its creator's role. */
+            scopes: string[] | null;
+            /** @description User id of the creator; the key acts with their current role. */
+            createdBy: string | null;
+            /** @description When the key was created, ISO 8601 UTC. */
+            createdAt: string;
+            /** @description When the key stops working, ISO 8601 UTC; null: never. */
+            expiresAt: string | null;
+            /** @description Last use, ISO 8601 UTC (updated at most once a minute); null: never used. */
+            lastUsedAt: string | null;
+            /** @description IP address of the last use. */
+            lastUsedIp: string | null;
+        };
+        ApiKeyCreatedResponse: {
+            /** @description API key id (UUID). */
+            id: string;
+            /** @description Name given at creation. */
+            name: string;
+            /**
+             * @description First characters of the key, to tell keys apart.
+             * @example sc_Ab3dE9
+             */
+            prefix: string;
+            /** @description Permissions the key is limited to; null: all of its creator's role. */
+            scopes: string[] | null;
+            /** @description User id of the creator; the key acts with their current role. */
+            createdBy: string | null;
+            /** @description When the key was created, ISO 8601 UTC. */
+            createdAt: string;
+            /** @description When the key stops working, ISO 8601 UTC; null: never. */
+            expiresAt: string | null;
+            /** @description Last use, ISO 8601 UTC (updated at most once a minute); null: never used. */
+            lastUsedAt: string | null;
+            /** @description IP address of the last use. */
+            lastUsedIp: string | null;
+            /** @description The key itself, `sc_…`. Shown only in this response: store it now. Send it as `Authorization: Bearer <key>`. */
+            secret: string;
+        };
+        AuditLogEntry: {
+            /** @description Entry id; larger is newer. */
+            id: number;
+            /** @description When it happened, ISO 8601 UTC. */
+            at: string;
+            /** @description What happened, `resource.verb`, e.g. `team.member.role_change`. */
+            action: string;
+            /** @description Who did it: `user`, `api_key` or `system`. */
+            actorType: string;
+            /** @description User id or API key id of the actor. */
+            actorId: string | null;
+            /** @description Kind of thing acted on: `team`, `user`, `invitation`, `api_key`, … */
+            targetType: string | null;
+            /** @description Id of the thing acted on. */
+            targetId: string | null;
+            /** @description Details of the change: roles, field names, ids. Never secrets or changed personal values. */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description IP address of the request; shown to Owners and Admins only. */
+            ip: string | null;
+            /** @description Browser of the request, e.g. "Chrome 131"; Owners and Admins only. */
+            browser: string | null;
+            /** @description Operating system of the request, e.g. "Windows 10"; Owners and Admins only. */
+            os: string | null;
+            /** @description Request id, to quote to support. */
+            requestId: string | null;
+        };
+        PhoneCodeSentResponse: {
+            /**
+             * @description The number with its middle digits hidden.
+             * @example +250******456
+             */
+            phone: string;
+            /** @description When the code stops working (10 minutes after sending), ISO 8601 UTC. */
+            expiresAt: string;
+            /** @description When another code may be requested, ISO 8601 UTC. */
+            resendAfter: string;
+        };
+        PhoneVerifiedResponse: {
+            /**
+             * @description The number with its middle digits hidden.
+             * @example +250******456
+             */
+            phone: string;
+            /** @description When the number was verified, ISO 8601 UTC. */
+            verifiedAt: string;
+        };
+        PhoneStatusResponse: {
+            /** @description The verified number with its middle digits hidden; null until one is verified. */
+            phone: string | null;
+            /** @description Whether the account has a verified phone number (needed before the first top-up or compute). */
+            verified: boolean;
+            /** @description When the number was verified, ISO 8601 UTC. */
+            verifiedAt: string | null;
+            /** @description A code that was sent and can still be confirmed, if any. */
+            pending: {
+                /**
+                 * @description The number with its middle digits hidden.
+                 * @example +250******456
+                 */
+                phone: string;
+                /** @description When the code stops working, ISO 8601 UTC. */
+                expiresAt: string;
+                /** @description When another code may be requested, ISO 8601 UTC. */
+                resendAfter: string;
+                /** @description Tries left for this code (5 per code). */
+                attemptsLeft: number;
+            } | null;
+        };
+        AgeStatusResponse: {
+            /** @description The date of birth you confirmed, `YYYY-MM-DD`; null until confirmed. */
+            dateOfBirth: string | null;
+            /** @description When it was confirmed, ISO 8601 UTC. */
+            confirmedAt: string | null;
+            /** @description Under 16 when the date was confirmed. Minors never receive marketing, also after a parent consents. */
+            minor: boolean;
+            /** @description True while the account may not create resources or make payments: the date of birth is not confirmed yet, or a parent or guardian has not consented. */
+            limited: boolean;
+            /**
+             * @description `not-needed` for 16 and older; for a minor: `required` (ask with `POST /me/parental-consent`), `requested` (link sent, waiting) or `given`.
+             * @enum {string}
+             */
+            parentalConsent: "not-needed" | "required" | "requested" | "given";
+            /** @description When the link sent to the parent expires, while `requested`. */
+            consentRequestExpiresAt: string | null;
+            /** @description When the parent or guardian consented. */
+            consentGivenAt: string | null;
+        };
+        ParentalConsentRequestedResponse: {
+            /** @description When the e-mail was queued, ISO 8601 UTC. */
+            requestedAt: string;
+            /** @description When the link in it stops working (7 days), ISO 8601 UTC. */
+            expiresAt: string;
         };
     };
     responses: never;

@@ -7,3 +7,5 @@ export * from '../modules/audit/audit.schema.ts';
 export * from '../modules/idempotency/idempotency.schema.ts';
 export * from '../jobs/jobs.schema.ts';
 export * from '../modules/notifications/notifications.schema.ts';
+export * from '../modules/phone/phone.schema.ts';
+export * from '../modules/age/age.schema.ts';

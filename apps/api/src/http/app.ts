@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import fastifyCookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { createJsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -17,6 +18,8 @@ import { actorId, type Context } from '../shared/context.ts';
 import type { ApiKeysService } from '../modules/teams/api-keys.service.ts';
 import { IdempotencyService } from '../modules/idempotency/idempotency.service.ts';
 import type { UsageLog } from '../modules/audit/usage-log.ts';
+import type { SessionsService } from '../modules/accounts/sessions.service.ts';
+import { cookies } from '../modules/privacy/cookies.ts';
 import { buildErrorHandler } from './errors.ts';
 import { errorBody } from './envelope.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -32,6 +35,7 @@ export interface HttpDeps {
   apiKeys: ApiKeysService;
   idempotency: IdempotencyService;
   usage: UsageLog;
+  sessions: SessionsService;
 }
 
 export type RoutePlugin<D> = (app: FastifyInstance, deps: D) => void | Promise<void>;
@@ -39,6 +43,9 @@ export type RoutePlugin<D> = (app: FastifyInstance, deps: D) => void | Promise<v
 export const API_PREFIX = '/api/v1';
 const consoleDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../console/dist');
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Methods that change nothing (RFC 9110 §9.2.1): the only ones a session cookie may use without a CSRF check. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const openApiInfo = {
   title: 'Strettch Cloud API',
@@ -72,6 +79,8 @@ export async function buildApp<D extends HttpDeps>(deps: D, routes: RoutePlugin<
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(buildErrorHandler(clock));
 
+  // Cookies are parsed only where a session can matter (in the request hook), not for static files.
+  await app.register(fastifyCookie, { hook: false });
   installRequestHooks(app as unknown as FastifyInstance, deps);
 
   await app.register(swagger, {
@@ -79,7 +88,19 @@ export async function buildApp<D extends HttpDeps>(deps: D, routes: RoutePlugin<
       openapi: '3.1.0',
       info: openApiInfo,
       servers: [{ url: API_PREFIX, description: 'This installation' }],
-      components: { securitySchemes: { BearerAuth: { type: 'http', scheme: 'bearer', description: 'A team API key, `sc_…`.' } } },
+      components: {
+        securitySchemes: {
+          BearerAuth: { type: 'http', scheme: 'bearer', description: 'A team API key, `sc_…`.' },
+          SessionCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: cookies.sc_session.name,
+            description:
+              'The console session, set by signing in at `/auth/{provider}/start`. Requests that change something also need the header ' +
+              '`X-CSRF-Token` (from `GET /me`) and an `Origin` of this installation. Send `X-Team-Id` to act in one of your teams.',
+          },
+        },
+      },
     },
     // Paths are documented relative to the server URL, as in Strettch Cloud's contract.
     transform: (input) => {
@@ -113,8 +134,22 @@ function clientIp(req: FastifyRequest): string | null {
   return req.ip || null;
 }
 
+/** The origin a browser says the request came from: `Origin`, or the origin of `Referer` when Origin is absent. */
+function requestOrigin(req: FastifyRequest): string | null {
+  const origin = req.headers.origin;
+  if (typeof origin === 'string') return origin === 'null' ? null : origin;
+  const referer = req.headers.referer;
+  if (typeof referer !== 'string') return null;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return null;
+  }
+}
+
 function installRequestHooks(app: FastifyInstance, deps: HttpDeps) {
-  const { config, clock, apiKeys, idempotency, usage } = deps;
+  const { config, clock, apiKeys, idempotency, usage, sessions } = deps;
+  const publicOrigin = new URL(config.PUBLIC_URL).origin;
   const limiter = new RateLimiter(config.RATE_LIMIT_WINDOW_SECONDS * 1000);
   // Security headers computed once; the API reference page sets its own script policy.
   const headers = securityHeaders(config.PUBLIC_URL.startsWith('https://'));
@@ -131,18 +166,32 @@ function installRequestHooks(app: FastifyInstance, deps: HttpDeps) {
       tx: deps.database.db,
     };
     req.ctx = ctx;
-    if (!req.url.startsWith('/api/')) return;
+    // Credentials matter for the API and the sign-in routes only; static files skip all of this.
+    if (!req.url.startsWith('/api/') && !req.url.startsWith('/auth/')) return;
 
     const routeUrl = req.routeOptions.url ?? '';
     const declared = req.routeOptions.config?.auth;
     const required = declared ? declared === 'required' : routeUrl.startsWith(API_PREFIX) && !req.is404;
 
     const header = req.headers.authorization;
+    let cookieAuthenticated = false;
     if (header?.startsWith('Bearer ')) {
-      const principal = await apiKeys.authenticate(header.slice(7).trim());
+      const principal = await apiKeys.authenticate(header.slice(7).trim(), ctx.ip);
       if (principal) {
         ctx.actor = { type: 'api_key', id: principal.apiKeyId, userId: principal.userId };
         ctx.teamId = principal.teamId;
+      }
+    } else if (header === undefined && req.headers.cookie) {
+      // The console's session cookie; a request that sends an Authorization header is judged by it alone.
+      const token = app.parseCookie(req.headers.cookie)[cookies.sc_session.name];
+      const principal = token ? await sessions.authenticate(token, { ip: ctx.ip, userAgent: ctx.userAgent }) : null;
+      if (principal) {
+        ctx.actor = { type: 'user', id: principal.userId, sessionId: principal.sessionId };
+        cookieAuthenticated = true;
+        // The team to act in; a team the person is not a member of is treated as none, so
+        // team-scoped services answer 404 rather than confirm the team exists.
+        const team = req.headers['x-team-id'];
+        if (typeof team === 'string' && UUID.test(team) && (await sessions.isMember(principal.userId, team))) ctx.teamId = team;
       }
     }
 
@@ -159,6 +208,21 @@ function installRequestHooks(app: FastifyInstance, deps: HttpDeps) {
       if (!d.allowed) {
         reply.header('retry-after', Math.max(1, Math.ceil((d.resetAt - now) / 1000)));
         throw new AppError('TOO_MANY_REQUESTS');
+      }
+    }
+
+    // CSRF: a browser sends the session cookie with requests other sites start, so a cookie alone
+    // never authorises a change. The request must come from our own origin (Origin, else Referer)
+    // and carry the token only our pages can read (GET /api/v1/me). API keys are not sent by
+    // browsers on their own and need neither.
+    if (cookieAuthenticated && !SAFE_METHODS.has(req.method) && ctx.actor.type === 'user') {
+      const origin = requestOrigin(req);
+      if (origin !== publicOrigin) {
+        throw new AppError('FORBIDDEN', `Cross-site request refused: a signed-in change must come from ${publicOrigin} (the Origin header did not match).`);
+      }
+      const given = req.headers['x-csrf-token'];
+      if (!sessions.csrfTokenValid(ctx.actor.sessionId!, typeof given === 'string' ? given : undefined)) {
+        throw new AppError('FORBIDDEN', 'Missing or wrong X-CSRF-Token header: signed-in changes need the csrfToken from GET /api/v1/me.');
       }
     }
 

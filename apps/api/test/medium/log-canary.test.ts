@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { startTestPlatform } from '../platform.ts';
+import { devSignIn, formFields, TestBrowser } from '../browser.ts';
 
 const canary = {
   name: 'Zzyzx Canarybird',
@@ -55,5 +56,41 @@ describe('logs carry no personal data', () => {
     expect(log).not.toContain('Canarybird');
     expect(log).not.toContain('788123457');
     expect(log).not.toContain(seeded.json().apiKey);
+  });
+
+  it('keeps the name and e-mail of a sign-in out of the logs, refused sign-ins included', async () => {
+    const before = t.logLines.length;
+    const person = { name: 'Quixotl Signinbird', email: 'quixotl.signin5309@example.rw' };
+    const b = new TestBrowser(t.app, t.deps.config.PUBLIC_URL, { 'user-agent': canary.userAgent, 'x-forwarded-for': canary.ip });
+    const { callbackUrl } = await devSignIn(b, person, `/teams?email=${encodeURIComponent(person.email)}`);
+    const me = await b.get('/api/v1/me');
+    expect(me.json().data.email).toBe(person.email);
+    await b.get('/api/v1/sessions');
+    await b.change('POST', '/api/v1/sessions/revoke-all');
+    // Refused on the way: a replayed callback, a bad e-mail on the form, a state that does not match, a CSRF refusal.
+    await b.get(callbackUrl);
+    const page = await b.get(String((await b.get('/auth/dev/start')).headers.location));
+    await b.request({
+      method: 'POST', url: '/dev/oidc/authorize', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ ...formFields(page.body), name: person.name, email: `${person.name} <${person.email}>`, action: 'approve' }).toString(),
+    });
+    const approved = await b.request({
+      method: 'POST', url: '/dev/oidc/authorize', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ ...formFields(page.body), ...person, action: 'approve' }).toString(),
+    });
+    const forged = new URL(String(approved.headers.location));
+    forged.searchParams.set('state', person.email);
+    expect((await b.get(forged.pathname + forged.search)).headers.location).toBe('/sign-in?error=refused');
+    await b.request({ method: 'POST', url: '/auth/logout', headers: { origin: 'https://evil.example' } });
+    await t.app.inject({ method: 'POST', url: '/api/dev/seed', payload: person });
+    await t.deps.usage.flush();
+
+    const lines = t.logLines.slice(before);
+    expect(lines.some((l) => l.includes('sign-in refused'))).toBe(true);
+    expect(lines.some((l) => l.includes('/auth/:provider/callback'))).toBe(true);
+    const log = lines.join('\n').toLowerCase();
+    for (const value of [person.name, person.email, 'Signinbird', 'quixotl', canary.ip, canary.userAgent, b.cookie('sc_session') ?? 'no-session']) {
+      expect(log, `${value} leaked into the logs`).not.toContain(value.toLowerCase());
+    }
   });
 });

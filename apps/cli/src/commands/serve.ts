@@ -16,8 +16,9 @@ export async function serve(config: Config): Promise<void> {
   if (config.sandboxesEnabled) {
     console.log('  Sandbox mode: payments, e-mail, SMS and sign-in use built-in test providers.');
     console.log(`  Mailbox:        ${url}/dev/mail   SMS outbox: ${url}/dev/sms`);
+    if (config.devSignIn) console.log(`  Sign-in:        ${url}/auth/dev/start (development provider: "sign in as" anyone; \`strettch dev seed\` for an API key)`);
     if (!['127.0.0.1', 'localhost', '::1'].includes(config.HOST)) {
-      console.warn(`  Warning: the sandboxes' development pages (mailbox, SMS outbox, seed) answer anyone who reaches ${config.HOST}; keep sandbox mode on loopback.`);
+      console.warn(`  Warning: the sandboxes' development pages (mailbox, SMS outbox, development sign-in, seed) answer anyone who reaches ${config.HOST}; keep sandbox mode on loopback.`);
     }
   }
 

@@ -13,6 +13,9 @@ export const accountsRepository = {
     const [row] = await ex.select().from(users).where(eq(users.id, id)).limit(1);
     return row;
   },
+  async update(ex: Executor, id: string, set: Partial<Pick<UserRow, 'nameEnc' | 'avatarUrlEnc' | 'locale' | 'updatedAt'>>): Promise<void> {
+    await ex.update(users).set(set).where(eq(users.id, id));
+  },
   async findByEmailHash(ex: Executor, emailHash: string): Promise<UserRow | undefined> {
     const [row] = await ex.select().from(users).where(eq(users.emailHash, emailHash)).limit(1);
     return row;

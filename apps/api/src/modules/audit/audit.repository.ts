@@ -1,22 +1,45 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, like, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { apiUsage, auditEvents } from './audit.schema.ts';
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type UsageRow = typeof apiUsage.$inferInsert;
 
+/** Narrows the audit log; every field is optional. `action` ending in `*` matches a prefix (`team.member.*`). */
+export interface AuditFilter {
+  action?: string;
+  actorId?: string;
+  targetType?: string;
+  targetId?: string;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 export const auditRepository = {
   async insert(ex: Executor, row: typeof auditEvents.$inferInsert): Promise<void> {
     await ex.insert(auditEvents).values(row);
   },
 
-  async listForTeam(ex: Executor, teamId: string, limit: number, offset: number): Promise<{ rows: AuditEventRow[]; total: number }> {
-    const where = eq(auditEvents.teamId, teamId);
-    const [rows, [count]] = await Promise.all([
+  /** The team's events matching `filter`, newest first. */
+  async listForTeam(ex: Executor, teamId: string, filter: AuditFilter, limit: number, offset: number): Promise<{ rows: AuditEventRow[]; total: number }> {
+    const where = and(
+      eq(auditEvents.teamId, teamId),
+      filter.action ? (filter.action.endsWith('*') ? like(auditEvents.action, `${escapeLike(filter.action.slice(0, -1))}%`) : eq(auditEvents.action, filter.action)) : undefined,
+      filter.actorId ? eq(auditEvents.actorId, filter.actorId) : undefined,
+      filter.targetType ? eq(auditEvents.targetType, filter.targetType) : undefined,
+      filter.targetId ? eq(auditEvents.targetId, filter.targetId) : undefined,
+      filter.from ? gte(auditEvents.at, filter.from) : undefined,
+      filter.to ? lt(auditEvents.at, filter.to) : undefined,
+    );
+    const [rows, [n]] = await Promise.all([
       ex.select().from(auditEvents).where(where).orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(limit).offset(offset),
-      ex.select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(and(where)),
+      ex.select({ n: count() }).from(auditEvents).where(where),
     ]);
-    return { rows, total: count?.n ?? 0 };
+    return { rows, total: n?.n ?? 0 };
   },
 
   /**

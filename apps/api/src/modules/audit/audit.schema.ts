@@ -13,6 +13,9 @@ export const auditEvents = pgTable(
     targetId: text('target_id'),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     ip: text('ip'),
+    /** Browser and operating system names parsed from the user agent (not the raw string). */
+    browser: text('browser'),
+    os: text('os'),
     requestId: text('request_id'),
     at: timestamp('at', { withTimezone: true }).notNull(),
   },

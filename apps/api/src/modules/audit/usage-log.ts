@@ -1,7 +1,7 @@
-import { UAParser } from 'ua-parser-js';
 import type { Executor } from '../../db/database.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { auditRepository, type UsageRow } from './audit.repository.ts';
+import { summariseUserAgent } from './user-agent.ts';
 
 export interface UsageEntry {
   at: Date;
@@ -27,7 +27,6 @@ export class UsageLog {
   private buffer: UsageRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  private readonly uaCache = new Map<string, { browser: string | null; os: string | null }>();
 
   constructor(
     private readonly db: Executor,
@@ -41,7 +40,7 @@ export class UsageLog {
   }
 
   record(e: UsageEntry): void {
-    const { browser, os } = this.parseAgent(e.userAgent);
+    const { browser, os } = summariseUserAgent(e.userAgent);
     this.buffer.push({
       at: e.at, actorType: e.actorType, actorId: e.actorId, teamId: e.teamId, method: e.method, route: e.route,
       status: e.status, durationMs: Math.round(e.durationMs), ip: e.ip, browser, os, requestId: e.requestId,
@@ -68,18 +67,5 @@ export class UsageLog {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.flush();
-  }
-
-  private parseAgent(ua: string | null): { browser: string | null; os: string | null } {
-    if (!ua) return { browser: null, os: null };
-    let parsed = this.uaCache.get(ua);
-    if (!parsed) {
-      const r = UAParser(ua);
-      const join = (name?: string, version?: string) => (name ? [name, version?.split('.')[0]].filter(Boolean).join(' ') : null);
-      parsed = { browser: join(r.browser.name, r.browser.version), os: join(r.os.name, r.os.version) };
-      if (this.uaCache.size > 1000) this.uaCache.clear();
-      this.uaCache.set(ua, parsed);
-    }
-    return parsed;
   }
 }

@@ -205,6 +205,25 @@ function sandboxStore(columns: Record<string, ColumnDeclaration | DataCategory>)
   );
 }
 
+/**
+ * Sessions are kept 30 days past their absolute end, revoked or not: long enough to answer "was
+ * that sign-in me?" and to investigate a stolen session, then deleted by the retention job.
+ */
+const sessionRetention: Retention = { rule: 'fixed', days: 30, from: 'expires_at' };
+const sessionRecord = (category: DataCategory, note?: string): PersonalColumn =>
+  personal({
+    category,
+    purpose: ['account', 'security'],
+    // Keeping someone signed in is the contract; recording where from is for their security.
+    legalGround: category === 'network' || category === 'device' ? 'legitimate-interest' : 'contract',
+    retention: sessionRetention,
+    processors: [],
+    encrypted: false,
+    ...(note ? { note } : {}),
+  });
+/** A sign-in in progress is worthless after its ten minutes; the row goes a day later. */
+const attemptRetention: Retention = { rule: 'fixed', days: 1, from: 'expires_at' };
+
 const reference = nonPersonal('reference data seeded by migration');
 const rowId = nonPersonal('surrogate row id');
 const teamId = nonPersonal('identifies a team (a customer account), not a person');
@@ -212,6 +231,22 @@ const requestId = nonPersonal('random correlation id');
 
 const userRef = (purpose: PersonalColumn['purpose'], retention: Retention = accountLifetime): PersonalColumn =>
   personal({ category: 'identifier', purpose, legalGround: 'contract', retention, processors: [], encrypted: false });
+
+/** Team invitations and ownership-transfer requests: 30 days past their expiry (a week after they are made). */
+const invitationRetention: Retention = { rule: 'fixed', days: 30, from: 'expires_at' };
+const invitationRecord = (category: DataCategory, note: string): PersonalColumn =>
+  personal({ category, purpose: ['service', 'security'], legalGround: 'legitimate-interest', retention: invitationRetention, processors: [], encrypted: false, note });
+
+/** Phone verification codes: 30 days after they were sent. */
+const phoneCodeRetention: Retention = { rule: 'fixed', days: 30, from: 'created_at' };
+const phoneCodeRecord = (category: DataCategory, note?: string): PersonalColumn =>
+  personal({ category, purpose: ['account', 'security'], legalGround: 'legitimate-interest', retention: phoneCodeRetention, processors: [], encrypted: false, ...(note ? { note } : {}) });
+/** Parental-consent links: 30 days after they were sent (they work seven). */
+const consentRequestRetention: Retention = { rule: 'fixed', days: 30, from: 'created_at' };
+const consentRequestRecord = (category: DataCategory, note?: string): PersonalColumn =>
+  personal({ category, purpose: ['legal-obligation'], legalGround: 'legal-obligation', retention: consentRequestRetention, processors: [], encrypted: false, ...(note ? { note } : {}) });
+const consentRecord = (category: DataCategory, note?: string): PersonalColumn =>
+  personal({ category, purpose: ['legal-obligation'], legalGround: 'legal-obligation', retention: accountLifetime, processors: [], encrypted: false, ...(note ? { note } : {}) });
 
 // ---------------------------------------------------------------------------------------
 // The map
@@ -270,6 +305,15 @@ export const dataMap = {
       encrypted: false,
       note: 'Keyed hash (HMAC) of the e-mail address, for sign-in lookups; pseudonymous, not encrypted.',
     }),
+    avatar_url_enc: personal({
+      category: 'identity',
+      purpose: ['account'],
+      legalGround: 'contract',
+      retention: accountLifetime,
+      processors: [],
+      encrypted: true,
+      note: 'Profile picture URL received from Google or GitHub at sign-up (privacy notice 1A, 1B).',
+    }),
     locale: personal({ category: 'account', purpose: ['communication'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false, note: 'Language for notices and messages (en, rw, fr).' }),
     is_minor: personal({
       category: 'account',
@@ -297,6 +341,15 @@ export const dataMap = {
       encrypted: false,
       note: 'The default name is "<first name>\'s Team", so it often holds a first name.',
     }),
+    avatar_url: personal({
+      category: 'content',
+      purpose: ['service'],
+      legalGround: 'contract',
+      retention: teamLifetime,
+      processors: [],
+      encrypted: false,
+      note: 'An https address chosen by a team Owner or Admin; the picture may show a person.',
+    }),
     created_at: nonPersonal('when the team was created'),
   },
   team_members: {
@@ -320,9 +373,57 @@ export const dataMap = {
     }),
     prefix: nonPersonal('first characters of a random credential, shown to tell keys apart'),
     key_hash: nonPersonal('SHA-256 of a 256-bit random credential'),
+    scopes: nonPersonal('permission names the credential is limited to'),
     created_at: nonPersonal('life cycle of a team credential'),
+    expires_at: nonPersonal('life cycle of a team credential'),
     last_used_at: nonPersonal('life cycle of a team credential'),
+    last_used_ip: personal({
+      category: 'network',
+      purpose: ['security'],
+      legalGround: 'legitimate-interest',
+      retention: teamLifetime,
+      processors: [],
+      encrypted: false,
+      note: 'Where the key was last used from, shown to the team to spot a leaked key; overwritten at most once a minute.',
+    }),
     revoked_at: nonPersonal('life cycle of a team credential'),
+  },
+
+  // Team invitations and ownership transfers (issue 4, item 7). Blocks of the teams module.
+  // An invitation is worthless a week after it is sent; the row goes 30 days after that, so a
+  // team can still see what happened to it meanwhile. The address is encrypted under the
+  // invitation's own data key, which is shredded as soon as the invitation is accepted or revoked.
+  team_invitations: {
+    id: nonPersonal('identifies an invitation; also the encryption subject of the invited address'),
+    team_id: teamId,
+    role: invitationRecord('account', 'The role offered (Admin or Member).'),
+    email_enc: personal({
+      category: 'contact',
+      purpose: ['service', 'communication'],
+      legalGround: 'legitimate-interest',
+      retention: invitationRetention,
+      processors: ['resend'],
+      encrypted: true,
+      note: 'The invited address, typed by a team Owner or Admin; the invitation e-mail goes to it.',
+    }),
+    email_hash: invitationRecord('identifier', 'Keyed hash (HMAC) of the invited address, compared with the accepting account\'s.'),
+    token_hash: nonPersonal('keyed hash of a 256-bit random one-time token'),
+    invited_by: invitationRecord('identifier', 'The user id of the person who sent the invitation.'),
+    created_at: nonPersonal('life cycle of an invitation'),
+    expires_at: nonPersonal('life cycle of an invitation'),
+    accepted_at: nonPersonal('life cycle of an invitation'),
+    accepted_by: invitationRecord('identifier', 'The user id of the person who accepted.'),
+    revoked_at: nonPersonal('life cycle of an invitation'),
+  },
+  team_ownership_transfers: {
+    id: nonPersonal('identifies a transfer request'),
+    team_id: teamId,
+    from_user_id: invitationRecord('identifier', 'The Owner who asked to hand over the team.'),
+    to_user_id: invitationRecord('identifier', 'The member asked to become Owner.'),
+    created_at: nonPersonal('life cycle of a transfer request'),
+    expires_at: nonPersonal('life cycle of a transfer request'),
+    accepted_at: nonPersonal('life cycle of a transfer request'),
+    cancelled_at: nonPersonal('life cycle of a transfer request'),
   },
 
   subject_keys: {
@@ -337,6 +438,59 @@ export const dataMap = {
     wrapped_key: nonPersonal('key material wrapped by the KEK; deleting it is the shredding'),
     kek_id: nonPersonal('names the key-encryption key'),
     created_at: nonPersonal('when the data key was made'),
+  },
+
+  // Sign-in and sessions (privacy notice 1B: "a unique authentication provider ID"; "cookies ...
+  // to maintain your session, enhance security"). Blocks of the accounts module.
+  identities: {
+    id: nonPersonal('surrogate id of a link between an account and a sign-in provider'),
+    user_id: userRef(['account', 'security']),
+    provider: personal({ category: 'account', purpose: ['account', 'security'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false, note: 'Which provider (google, github, dev) the person signs in with.' }),
+    subject_hash: personal({
+      category: 'identifier',
+      purpose: ['account', 'security'],
+      legalGround: 'contract',
+      retention: accountLifetime,
+      processors: [],
+      encrypted: false,
+      note: 'Keyed hash (HMAC) of the provider and its subject id, to find the account at sign-in; pseudonymous.',
+    }),
+    subject_enc: personal({
+      category: 'identifier',
+      purpose: ['account', 'security'],
+      legalGround: 'contract',
+      retention: accountLifetime,
+      processors: [],
+      encrypted: true,
+      note: 'The provider\'s unique id of the person (Google `sub`, GitHub numeric id), received from Google or GitHub.',
+    }),
+    created_at: personal({ category: 'account', purpose: ['account'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
+    last_used_at: personal({ category: 'usage', purpose: ['account', 'security'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
+  },
+  sessions: {
+    id: nonPersonal('random id of a session, shown in the list of sessions'),
+    user_id: sessionRecord('identifier'),
+    token_hash: nonPersonal('SHA-256 of a 256-bit random session token'),
+    created_at: sessionRecord('usage', 'When the person signed in.'),
+    last_used_at: sessionRecord('usage', 'Last request of the session, to end idle sessions and to show the person where they are signed in.'),
+    expires_at: nonPersonal('absolute end of the session; retention counts from it'),
+    idle_expires_at: nonPersonal('end of the session without further requests'),
+    ip: sessionRecord('network', 'Last IP address the session was used from, shown in the list of sessions.'),
+    browser: sessionRecord('device', 'Browser name and major version parsed from the user agent; the raw user agent is not kept.'),
+    os: sessionRecord('device', 'Operating system name and major version parsed from the user agent.'),
+    revoked_at: nonPersonal('life cycle of a session'),
+  },
+  sign_in_attempts: {
+    id: nonPersonal('random id of a sign-in in progress (the only value in cookie sc_signin)'),
+    provider: nonPersonal('which provider the sign-in goes through'),
+    state: nonPersonal('single-use random value of OAuth (RFC 6749 §10.12)'),
+    nonce: nonPersonal('single-use random value of OpenID Connect'),
+    code_verifier: nonPersonal('single-use random PKCE secret (RFC 7636)'),
+    return_to: personal({ category: 'usage', purpose: ['account'], legalGround: 'contract', retention: attemptRetention, processors: [], encrypted: false, note: 'Console path to return to after sign-in.' }),
+    link_user_id: personal({ category: 'identifier', purpose: ['account', 'security'], legalGround: 'contract', retention: attemptRetention, processors: [], encrypted: false, note: 'The signed-in person linking another provider.' }),
+    created_at: nonPersonal('bookkeeping'),
+    expires_at: nonPersonal('ten minutes after creation; retention counts from it'),
+    used_at: nonPersonal('single use'),
   },
 
   audit_events: {
@@ -373,8 +527,107 @@ export const dataMap = {
       note: 'Details of the change. Writers must put personal values here only as SubjectCrypto ciphertext or ids, or shredding cannot reach them.',
     }),
     ip: personal({ category: 'network', purpose: ['security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+    browser: personal({ category: 'device', purpose: ['security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false, note: 'Browser name and major version from the user agent.' }),
+    os: personal({ category: 'device', purpose: ['security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false, note: 'Operating system name and version from the user agent.' }),
     request_id: requestId,
     at: personal({ category: 'usage', purpose: ['security'], legalGround: 'legitimate-interest', retention: logYear('at'), processors: [], encrypted: false }),
+  },
+
+  // Phone verification (issue 4, item 6). The number itself is in the privacy notice's account data (1A).
+  phone_numbers: {
+    user_id: userRef(['account', 'security']),
+    phone_enc: personal({
+      category: 'contact',
+      purpose: ['account', 'security'],
+      legalGround: 'contract',
+      retention: accountLifetime,
+      processors: [],
+      encrypted: true,
+      note: 'The verified number (E.164). Verification codes went to it through Pindo or AWS SNS; see phone_verifications and notifications.',
+    }),
+    phone_hash: personal({
+      category: 'identifier',
+      purpose: ['security'],
+      legalGround: 'legitimate-interest',
+      retention: accountLifetime,
+      processors: [],
+      encrypted: false,
+      note: 'Keyed hash (HMAC) of the number: finds accounts that share a number (fraud prevention).',
+    }),
+    verified_at: personal({ category: 'account', purpose: ['account', 'security'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
+  },
+  // Every code sent: kept 30 days (the daily caps need 24 hours; the rest is for investigating SMS-pumping fraud).
+  phone_verifications: {
+    id: nonPersonal('random id of one code; part of the code HMAC'),
+    user_id: phoneCodeRecord('identifier'),
+    phone_enc: personal({
+      category: 'contact',
+      purpose: ['account', 'security'],
+      legalGround: 'contract',
+      retention: phoneCodeRetention,
+      processors: [],
+      encrypted: true,
+      note: 'The number a code was sent to; becomes phone_numbers.phone_enc once confirmed.',
+    }),
+    phone_hash: phoneCodeRecord('identifier', 'Keyed hash of the number, for the per-number daily cap.'),
+    code_hash: nonPersonal('keyed HMAC of a random one-time code bound to its row id; never the code'),
+    created_at: phoneCodeRecord('usage'),
+    expires_at: phoneCodeRecord('usage'),
+    attempts: phoneCodeRecord('usage', 'Wrong tries of the code (five allowed).'),
+    consumed_at: phoneCodeRecord('usage'),
+    ip: phoneCodeRecord('network', 'Client IP that asked for the code, for the per-IP daily cap.'),
+  },
+  // The age limit (privacy notice §7; Law 058/2021 Art. 9).
+  age_confirmations: {
+    user_id: userRef(['legal-obligation']),
+    date_of_birth_enc: personal({
+      category: 'identity',
+      purpose: ['legal-obligation'],
+      legalGround: 'legal-obligation',
+      retention: accountLifetime,
+      processors: [],
+      encrypted: true,
+      note: 'Confirmed once at the first sign-in; decides whether a parent must consent (under 16).',
+    }),
+    confirmed_at: personal({ category: 'account', purpose: ['legal-obligation'], legalGround: 'legal-obligation', retention: accountLifetime, processors: [], encrypted: false }),
+  },
+  // Links e-mailed to parents: kept 30 days after they were made, then only the consent itself remains.
+  parental_consent_requests: {
+    id: nonPersonal('random request id'),
+    user_id: consentRequestRecord('identifier', 'The child who asked.'),
+    guardian_email_enc: personal({
+      category: 'contact',
+      purpose: ['legal-obligation'],
+      legalGround: 'legal-obligation',
+      retention: consentRequestRetention,
+      processors: ['resend'],
+      encrypted: true,
+      note: "The parent's or guardian's address, encrypted with the child's data key.",
+    }),
+    guardian_email_hash: consentRequestRecord('identifier', "Keyed hash of the guardian's address: refuses the child's own address."),
+    relation: consentRequestRecord('account', 'parent or guardian'),
+    token_hash: nonPersonal('keyed hash of a random single-use link token'),
+    created_at: consentRequestRecord('usage'),
+    expires_at: consentRequestRecord('usage'),
+    consumed_at: consentRequestRecord('usage'),
+    ip: consentRequestRecord('network', 'Client IP of the child who asked.'),
+  },
+  // The consent record (Art. 6: the controller must be able to show it): kept as long as the account.
+  parental_consents: {
+    user_id: userRef(['legal-obligation']),
+    guardian_email_enc: personal({
+      category: 'contact',
+      purpose: ['legal-obligation'],
+      legalGround: 'legal-obligation',
+      retention: accountLifetime,
+      processors: [],
+      encrypted: true,
+      note: "Who consented: the guardian's address, encrypted with the child's data key.",
+    }),
+    relation: consentRecord('account', 'parent or guardian, as the guardian confirmed'),
+    consented_at: consentRecord('usage'),
+    ip: consentRecord('network', 'Client IP from which the guardian consented.'),
+    locale: consentRecord('account', 'Language of the confirmation page the guardian saw (Art. 7).'),
   },
 
   // The usage log of privacy notice 1B: "IP addresses, browser type, operating system, API

@@ -25,3 +25,4 @@ export {
   type TransferGround,
 } from './data-map.ts';
 export { subjectKeys } from './privacy.schema.ts';
+export { cookieOptions, cookies, type CookieEntry, type CookieName } from './cookies.ts';

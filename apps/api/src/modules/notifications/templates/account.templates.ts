@@ -123,3 +123,40 @@ export const teamInvitation = defineEmailTemplate({
     reason: t('reason'),
   }),
 });
+
+/**
+ * Privacy notice §7 and Law 058/2021 Art. 9: a person under 16 uses the service only with the
+ * consent of a holder of parental responsibility. Sent to the address the child gave; the link
+ * opens a confirmation page (opening it changes nothing, confirming on the page does).
+ */
+export const parentalConsentRequest = defineEmailTemplate({
+  name: 'parental-consent-request',
+  category: 'transactional',
+  description: 'Sent to the parent or guardian named by an account holder under 16, asking for consent.',
+  schema: z.strictObject({ childName: line(100), confirmUrl: link(), expiresAt: moment() }),
+  sampleVariables: { childName: 'Keza Uwase', confirmUrl: '/consent/parental/Jd9xQ2c5', expiresAt: '2026-03-12T08:00:00Z' },
+  messages: {
+    subject: '{childName} asks for your consent to use Strettch Cloud',
+    intro: '{childName} created an account on Strettch Cloud, a cloud service based in Rwanda, and gave this email address as that of their parent or guardian.',
+    law: 'Rwandan law protects the personal data of people under 16: until a parent or guardian consents, the account cannot create cloud resources or make payments. We never send it marketing.',
+    howTo: 'If you are the parent or legal guardian of {childName} and agree to their use of Strettch Cloud, open the link below and confirm.',
+    action: 'Review and give consent',
+    expires: 'The link works once and expires on {expiresAt}.',
+    withdraw: 'You can withdraw your consent at any time by writing to us at the address given in our privacy notice.',
+    ignore: 'If you do not know {childName} or do not agree, ignore this message: the account stays limited.',
+    reason: 'You receive this message because a Strettch Cloud user under 16 gave this email address as that of their parent or guardian.',
+  },
+  compose: (v, { t, dateTime, link: resolve }) => ({
+    subject: t('subject', { childName: v.childName }),
+    blocks: [
+      { type: 'paragraph', text: t('intro', { childName: v.childName }) },
+      { type: 'paragraph', text: t('law') },
+      { type: 'paragraph', text: t('howTo', { childName: v.childName }) },
+      { type: 'action', label: t('action'), href: resolve('confirmUrl', v.confirmUrl) },
+      { type: 'paragraph', text: t('expires', { expiresAt: dateTime(v.expiresAt) }) },
+      { type: 'paragraph', text: t('withdraw') },
+      { type: 'paragraph', text: t('ignore', { childName: v.childName }) },
+    ],
+    reason: t('reason'),
+  }),
+});

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { newDeviceSignIn, phoneVerificationCode, teamInvitation, welcome } from './account.templates.ts';
+import { newDeviceSignIn, parentalConsentRequest, phoneVerificationCode, teamInvitation, welcome } from './account.templates.ts';
 import { lowBalance, monthlyInvoice, paymentReceived } from './billing.templates.ts';
 import type { CommonKey } from './common.ts';
 import { computeFailed, computeReady, computeStoppedNonPayment } from './compute.templates.ts';
@@ -13,6 +13,7 @@ export const templates = {
   'new-device-sign-in': newDeviceSignIn,
   'phone-verification-code': phoneVerificationCode,
   'team-invitation': teamInvitation,
+  'parental-consent-request': parentalConsentRequest,
   'low-balance': lowBalance,
   'payment-received': paymentReceived,
   'compute-ready': computeReady,

@@ -31,7 +31,7 @@ function expectedLocale(name: TemplateName, locale: Locale): Locale {
 
 describe('the registry', () => {
   it('declares each template under its own name, with its channel and category', () => {
-    expect(templateNames).toHaveLength(14);
+    expect(templateNames).toHaveLength(15);
     for (const name of templateNames) {
       expect(templates[name].name).toBe(name);
       expect(templateChannel(name)).toBe(name === 'phone-verification-code' ? 'sms' : 'email');

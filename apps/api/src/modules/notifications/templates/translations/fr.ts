@@ -56,6 +56,17 @@ export const fr = {
     ignore: 'Si vous n’attendiez pas cette invitation, vous pouvez ignorer ce message.',
     reason: 'Vous recevez ce message parce qu’un membre d’une équipe Strettch Cloud a invité cette adresse e-mail.',
   },
+  'parental-consent-request': {
+    subject: '{childName} vous demande votre consentement pour utiliser Strettch Cloud',
+    intro: '{childName} a créé un compte sur Strettch Cloud, un service cloud établi au Rwanda, et a donné cette adresse e-mail comme celle de son parent ou tuteur.',
+    law: 'La loi rwandaise protège les données personnelles des moins de 16 ans : tant qu’un parent ou tuteur n’a pas donné son consentement, le compte ne peut ni créer de ressources cloud ni effectuer de paiements. Nous ne lui envoyons jamais de messages promotionnels.',
+    howTo: 'Si vous êtes le parent ou le tuteur légal de {childName} et acceptez qu’il ou elle utilise Strettch Cloud, ouvrez le lien ci-dessous et confirmez.',
+    action: 'Examiner et donner mon consentement',
+    expires: 'Ce lien ne fonctionne qu’une fois et expire le {expiresAt}.',
+    withdraw: 'Vous pouvez retirer votre consentement à tout moment en nous écrivant à l’adresse indiquée dans notre politique de confidentialité.',
+    ignore: 'Si vous ne connaissez pas {childName} ou n’êtes pas d’accord, ignorez ce message : le compte reste limité.',
+    reason: 'Vous recevez ce message parce qu’un utilisateur de Strettch Cloud de moins de 16 ans a donné cette adresse e-mail comme celle de son parent ou tuteur.',
+  },
   'low-balance': {
     subject: 'Solde faible pour l’équipe {teamName}',
     intro: 'Le solde du portefeuille de l’équipe {teamName} est passé sous le seuil d’alerte.',
