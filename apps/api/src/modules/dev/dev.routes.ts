@@ -8,12 +8,16 @@ import type { SignInService } from '../accounts/sign-in.service.ts';
 import type { ApiKeysService } from '../teams/api-keys.service.ts';
 import { TeamsService } from '../teams/teams.service.ts';
 import { teamsRepository } from '../teams/teams.repository.ts';
+import type { PhoneService } from '../phone/phone.service.ts';
+import type { AgeService } from '../age/age.service.ts';
 
 export interface DevDeps {
   config: Config;
   signIn: SignInService;
   teams: TeamsService;
   apiKeys: ApiKeysService;
+  phone: PhoneService;
+  age: AgeService;
 }
 
 /**
@@ -46,6 +50,12 @@ export function devRoutes(app: FastifyInstance, deps: DevDeps) {
         account.teamId ??
         (await teamsRepository.firstTeamOf(ctx.tx, userId)) ??
         (await deps.teams.create({ ...ctx, actor: { type: 'user', id: userId } }, { name: TeamsService.defaultTeamName(name), ownerId: userId })).id;
+      // A seeded person is an adult with a verified phone, so nothing holds back a demo or a check.
+      const personCtx = { ...ctx, actor: { type: 'user' as const, id: userId } };
+      if (!(await deps.age.status(personCtx)).confirmedAt) await deps.age.confirmDateOfBirth(personCtx, { dateOfBirth: '1990-01-01' });
+      if (!(await deps.phone.verifiedPhone(ctx.tx, userId))) {
+        await deps.phone.verifyForDevelopment(ctx, userId, `+2507880${crypto.randomInt(10_000, 99_999)}`);
+      }
       const key = await deps.apiKeys.create(ctx.tx, { teamId, createdBy: userId, name: 'development seed' });
       return { userId, teamId, apiKey: key.secret };
     });
