@@ -74,7 +74,8 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
 
   const child = spawn(process.execPath, [path.join(repoRoot, 'apps/cli/bin/strettch.mjs'), 'serve'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STRETTCH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    // PUBLIC_URL is the address tests open the console at: signed-in changes must come from it (Origin check).
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, STRETTCH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -192,8 +193,14 @@ export async function startConsoleSession(env: Record<string, string> = {}) {
       const problems: string[] = [];
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
       page.on('console', (message) => {
-        // Chromium logs every 4xx as "Failed to load resource"; the 401s before sign-in are expected.
-        if (message.type() === 'error' && !message.text().includes('status of 401')) problems.push(`console: ${message.text()}`);
+        // Chromium logs every 4xx as "Failed to load resource"; the 401s before sign-in are expected, and so
+        // is the 403 of `GET /api/v1/me` for a page that sends an API key (not a console session).
+        if (message.type() !== 'error' || message.text().includes('status of 401')) return;
+        const from = new URL(message.location().url || '/', 'http://x').pathname;
+        if (message.text().includes('status of 403') && from === '/api/v1/me') return;
+        // The development "Sign in as…" page (served by the API, not the console) has no icon, so Chromium asks for one.
+        if (message.text().includes('status of 404') && from === '/favicon.ico') return;
+        problems.push(`console: ${message.text()}`);
       });
       return { page, problems };
     },

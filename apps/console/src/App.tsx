@@ -1,8 +1,24 @@
 import { useEffect, useRef } from 'react';
+import { useMe, useOnboarding } from './api/account.ts';
 import { AppShell } from './components/layout/AppShell.tsx';
 import { NotFoundPage } from './features/not-found/NotFoundPage.tsx';
 import { navigate, usePathname } from './routes/router.tsx';
-import { DEFAULT_PATH, findRoute, normalisePath } from './routes/routes.ts';
+import { DEFAULT_PATH, findRoute, isStandalone, normalisePath, ONBOARDING_PATH } from './routes/routes.ts';
+
+/**
+ * After sign-in, the date of birth and a verified phone number come first: until both are
+ * done every page of the console leads to /onboarding (which comes back here afterwards). The
+ * development pages stay open, since the SMS outbox is where a sandbox code arrives.
+ */
+function useOnboardingGate(pathname: string) {
+  const me = useMe().data;
+  const onboarding = useOnboarding(me);
+  const pending = Boolean(me) && !onboarding.loading && !onboarding.complete && !onboarding.age.isError && !onboarding.phone.isError;
+  useEffect(() => {
+    if (!pending || pathname === '/' || isStandalone(pathname) || pathname.startsWith('/dev/')) return;
+    navigate(`${ONBOARDING_PATH}?returnTo=${encodeURIComponent(pathname + window.location.search)}`, { replace: true });
+  }, [pending, pathname]);
+}
 
 export function App() {
   const pathname = normalisePath(usePathname());
@@ -10,6 +26,7 @@ export function App() {
   // Moving between `/dev/mail/:id` messages stays on the same page: no scroll or focus jump.
   const pageKey = route ? route.path : pathname;
   const firstRender = useRef(true);
+  useOnboardingGate(pathname);
 
   useEffect(() => {
     if (pathname === '/') navigate(DEFAULT_PATH, { replace: true });
@@ -27,6 +44,7 @@ export function App() {
     document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true });
   }, [pageKey, route]);
 
+  if (route && isStandalone(pathname)) return <route.page />;
   if (pathname === '/') return <AppShell pathname={pathname}>{null}</AppShell>;
   const Page = route?.page;
   return <AppShell pathname={pathname}>{Page ? <Page /> : <NotFoundPage pathname={pathname} />}</AppShell>;

@@ -8,6 +8,8 @@ import { AccountPage } from '../features/account/AccountPage.tsx';
 import { DevMailPage } from '../features/dev/DevMailPage.tsx';
 import { DevSmsPage } from '../features/dev/DevSmsPage.tsx';
 import { DEV_MAIL_PATH, DEV_SMS_PATH } from '../features/dev/paths.ts';
+import { SignInPage } from '../features/auth/SignInPage.tsx';
+import { OnboardingPage } from '../features/auth/OnboardingPage.tsx';
 
 /** One client-side page: its path, the label in the tab title, and what it renders. */
 export interface Route {
@@ -40,6 +42,18 @@ export const devPages: readonly Route[] = [
   { path: DEV_SMS_PATH, label: 'SMS outbox', page: DevSmsPage },
 ];
 
+/**
+ * Pages with their own, quieter frame (no primary navigation): signing in, and the first steps
+ * after it. They are reachable signed in or not, and the onboarding gate never sends you away
+ * from them.
+ */
+export const SIGN_IN_PATH = '/sign-in';
+export const ONBOARDING_PATH = '/onboarding';
+export const standalonePages: readonly Route[] = [
+  { path: SIGN_IN_PATH, label: 'Sign in', page: SignInPage },
+  { path: ONBOARDING_PATH, label: 'Get started', page: OnboardingPage },
+];
+
 export const DEFAULT_PATH = '/computes';
 
 /** "/dns/" and "/dns" are the same page. */
@@ -53,10 +67,16 @@ export function findSection(pathname: string): Section | undefined {
   return sections.find((s) => path === s.path || path.startsWith(`${s.path}/`));
 }
 
-/** The page a path shows: a section, or a development page (with `/:id` where it takes one). */
+/** Whether a path is shown without the app frame (sign-in, onboarding). */
+export function isStandalone(pathname: string): boolean {
+  const path = normalisePath(pathname);
+  return standalonePages.some((route) => route.path === path);
+}
+
+/** The page a path shows: a section, a standalone page, or a development page (with `/:id` where it takes one). */
 export function findRoute(pathname: string): Route | undefined {
   const path = normalisePath(pathname);
   const exact = (route: Route) => route.path === path;
   const withId = (route: Route) => route.withId === true && path.startsWith(`${route.path}/`) && !path.slice(route.path.length + 1).includes('/');
-  return sections.find(exact) ?? devPages.find((route) => exact(route) || withId(route));
+  return sections.find(exact) ?? standalonePages.find(exact) ?? devPages.find((route) => exact(route) || withId(route));
 }

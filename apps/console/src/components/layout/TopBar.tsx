@@ -1,21 +1,55 @@
+import { signInHref, useMe, useSignOut, type Me, type Role } from '../../api/account.ts';
+import { setSelectedTeamId, useSelectedTeamId } from '../../api/client.ts';
 import { useHealth } from '../../api/queries.ts';
 import { DEV_MAIL_PATH, DEV_SMS_PATH } from '../../features/dev/paths.ts';
 import { Link, navigate } from '../../routes/router.tsx';
+import { Avatar } from '../ui/Avatar.tsx';
 import { Icon, LogoMark } from '../ui/Icon.tsx';
 import { Menu, type MenuItem } from '../ui/Menu.tsx';
 import { ThemeToggle } from './ThemeToggle.tsx';
 
-/** Placeholder until teams arrive with sign-in: shows there is no team, and says why. */
-function TeamSwitcher() {
+const roleLabel: Record<Role, string> = { OWNER: 'Owner', ADMIN: 'Admin', MEMBER: 'Member' };
+
+/** The teams of the signed-in person; the chosen one is sent as `X-Team-Id` with every call. */
+function TeamSwitcher({ me }: { me: Me | null | undefined }) {
+  const selectedId = useSelectedTeamId();
+  const teams = me?.teams ?? [];
+  const selected = teams.find((t) => t.id === selectedId) ?? teams[0];
+  if (!selected) {
+    return (
+      <div className="team-switcher" title={me ? 'You are not a member of any team.' : 'Teams become available after you sign in.'}>
+        <span className="team-dot" aria-hidden="true" />
+        <span className="team-switcher-text">
+          <span className="visually-hidden">Team: </span>
+          No team
+        </span>
+        <Icon name="chevronsUpDown" size={14} className="team-switcher-chevron" />
+      </div>
+    );
+  }
+  const items: MenuItem[] = teams.map((team) => ({
+    kind: 'button',
+    label: team.name,
+    hint: team.id === selected.id ? `${roleLabel[team.role]} · current team` : roleLabel[team.role],
+    onSelect: () => setSelectedTeamId(team.id),
+  }));
+  items.push({ kind: 'link', label: 'Manage team', href: '/team', onSelect: () => navigate('/team'), hint: 'Members, invitations, API keys' });
   return (
-    <div className="team-switcher" title="Teams become available after you sign in.">
-      <span className="team-dot" aria-hidden="true" />
-      <span className="team-switcher-text">
-        <span className="visually-hidden">Team: </span>
-        No team
-      </span>
-      <Icon name="chevronsUpDown" size={14} className="team-switcher-chevron" />
-    </div>
+    <Menu
+      label={`Team: ${selected.name}. Switch team`}
+      align="start"
+      className="team-menu"
+      triggerClassName="team-switcher is-active"
+      trigger={
+        <>
+          <span className="team-dot" aria-hidden="true" />
+          <span className="team-switcher-text">{selected.name}</span>
+          <Icon name="chevronsUpDown" size={14} className="team-switcher-chevron" />
+        </>
+      }
+      header={<p className="menu-header-text">Acting in this team</p>}
+      items={items}
+    />
   );
 }
 
@@ -23,12 +57,13 @@ function TeamSwitcher() {
  * Where the team wallet's balance and "Top up" will sit (a later issue). Until sign-in there
  * is no wallet to show, so it says so rather than showing a made-up amount.
  */
-function BalanceSlot() {
+function BalanceSlot({ signedIn }: { signedIn: boolean }) {
+  const why = signedIn ? 'the team wallet arrives with billing' : 'sign in to see your balance';
   return (
     <div className="balance-slot" data-slot="balance">
       <span className="balance-label">Balance</span>
-      <span className="balance-value" title="Your team's prepaid balance in RWF appears after you sign in.">
-        RWF —<span className="visually-hidden"> (sign in to see your balance)</span>
+      <span className="balance-value" title={signedIn ? 'Your team’s prepaid balance in RWF appears here once billing is available.' : 'Your team’s prepaid balance in RWF appears after you sign in.'}>
+        RWF —<span className="visually-hidden"> ({why})</span>
       </span>
     </div>
   );
@@ -51,28 +86,42 @@ function HelpMenu() {
   return <Menu label="Help" className="help-menu" trigger={<Icon name="help" size={20} />} items={items} />;
 }
 
-function AccountMenu() {
+/** The signed-in person (initials or picture) with Account and Sign out; "Sign in" otherwise. */
+export function AccountMenu({ hideWhenSignedOut = false }: { hideWhenSignedOut?: boolean }) {
+  const me = useMe();
+  const signOut = useSignOut();
+  const person = me.data;
+  if (!person) {
+    if (hideWhenSignedOut || me.isPending) return null;
+    return (
+      <Link to={signInHref()} className="btn btn-primary btn-sm account-menu sign-in-button">
+        Sign in
+      </Link>
+    );
+  }
   return (
     <Menu
-      label="Account"
+      label={`Account: ${person.name}`}
       className="account-menu"
       triggerClassName="avatar-button"
-      trigger={<Icon name="user" size={18} />}
+      trigger={<Avatar name={person.name} url={person.avatarUrl} size={34} />}
       header={
         <>
-          <p className="menu-header-title">Not signed in</p>
-          <p className="menu-header-text">Sign-in with Google or GitHub is coming in a later update.</p>
+          <p className="menu-header-title">{person.name}</p>
+          <p className="menu-header-text">{person.email}</p>
+          {signOut.isError ? <p className="menu-header-text field-error">{signOut.error.message}</p> : null}
         </>
       }
       items={[
-        { kind: 'link', label: 'Account & Privacy', href: '/account', onSelect: () => navigate('/account') },
-        { kind: 'disabled', label: 'Sign in', hint: 'Coming soon' },
+        { kind: 'link', label: 'Account', href: '/account', onSelect: () => navigate('/account'), hint: 'Profile, sessions and privacy' },
+        { kind: 'button', label: signOut.isPending ? 'Signing out…' : 'Sign out', onSelect: () => signOut.mutate() },
       ]}
     />
   );
 }
 
 export function TopBar() {
+  const me = useMe().data;
   return (
     <header className="topbar">
       <div className="topbar-inner">
@@ -82,10 +131,10 @@ export function TopBar() {
             <span className="brand-name">Strettch Cloud</span>
           </Link>
           <span className="topbar-divider" aria-hidden="true" />
-          <TeamSwitcher />
+          <TeamSwitcher me={me} />
         </div>
         <div className="topbar-end">
-          <BalanceSlot />
+          <BalanceSlot signedIn={Boolean(me)} />
           <ThemeToggle />
           <HelpMenu />
           <AccountMenu />

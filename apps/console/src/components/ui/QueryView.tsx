@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import type { UseQueryResult } from '@tanstack/react-query';
+import { signInHref } from '../../api/account.ts';
 import { ApiError } from '../../api/errors.ts';
+import { Link } from '../../routes/router.tsx';
 import { Button } from './Button.tsx';
 import { Notice } from './Notice.tsx';
 import { Skeleton } from './Skeleton.tsx';
@@ -14,7 +16,18 @@ export function QueryView<T>({ query, what, children }: { query: UseQueryResult<
   if (query.isError) {
     const error = query.error;
     if (error instanceof ApiError && error.isUnauthorized) {
-      return <Notice tone="neutral" icon="lock" title={`Sign in to see ${what}.`} />;
+      return (
+        <Notice
+          tone="neutral"
+          icon="lock"
+          title={`Sign in to see ${what}.`}
+          action={
+            <Link to={signInHref()} className="btn btn-secondary btn-sm">
+              Sign in
+            </Link>
+          }
+        />
+      );
     }
     const requestId = error instanceof ApiError ? error.requestId : null;
     return (

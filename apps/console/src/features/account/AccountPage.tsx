@@ -1,6 +1,16 @@
+import { useMe, useRevokeOtherSessions, useSessions, type Me } from '../../api/account.ts';
+import { Avatar } from '../../components/ui/Avatar.tsx';
+import { Badge } from '../../components/ui/Badge.tsx';
+import { Button } from '../../components/ui/Button.tsx';
 import { Card } from '../../components/ui/Card.tsx';
 import { EmptyState } from '../../components/ui/EmptyState.tsx';
+import { Notice } from '../../components/ui/Notice.tsx';
 import { PageHeader } from '../../components/ui/PageHeader.tsx';
+import { QueryView } from '../../components/ui/QueryView.tsx';
+import { SignInPrompt } from '../../components/ui/SignInPrompt.tsx';
+import { Skeleton } from '../../components/ui/Skeleton.tsx';
+import { formatDate, formatDateTime, formatRelativeTime } from '../../lib/format.ts';
+import { useNow } from '../../lib/now.ts';
 
 /**
  * The data subject's rights under Rwanda's Law relating to the protection of personal data
@@ -16,10 +26,105 @@ const rights: Array<{ name: string; text: string }> = [
   { name: 'Heir', text: 'Designate who may exercise these rights for your data after you.' },
 ];
 
+const providerName = { google: 'Google', github: 'GitHub', dev: 'Development sign-in' } as const;
+const localeName = { en: 'English', rw: 'Kinyarwanda', fr: 'French' } as const;
+
+function Profile({ me }: { me: Me }) {
+  return (
+    <Card title="Profile" headingId="profile-heading" description="From your sign-in provider. Your e-mail address is the one it verified.">
+      <div className="profile">
+        <Avatar name={me.name} url={me.avatarUrl} size={56} />
+        <div>
+          <p className="profile-name">{me.name}</p>
+          <p className="muted-text">{me.email}</p>
+          <div className="profile-meta">
+            {me.identities.map((identity) => (
+              <Badge key={identity.provider} tone="accent">
+                {providerName[identity.provider]} · since {formatDate(identity.linkedAt)}
+              </Badge>
+            ))}
+            <Badge>{localeName[me.locale]}</Badge>
+          </div>
+        </div>
+      </div>
+    </Card>
+  );
+}
+
+function Sessions() {
+  const sessions = useSessions();
+  const revoke = useRevokeOtherSessions();
+  const now = useNow();
+  const others = sessions.data?.filter((s) => !s.current).length ?? 0;
+  return (
+    <Card
+      title="Where you’re signed in"
+      headingId="sessions-heading"
+      description="Every browser signed in to your account, most recent first."
+      actions={
+        <Button size="sm" onClick={() => revoke.mutate()} disabled={revoke.isPending || others === 0} title={others === 0 ? 'No other sessions' : undefined}>
+          {revoke.isPending ? 'Signing out…' : 'Sign out everywhere else'}
+        </Button>
+      }
+      flush
+    >
+      {revoke.isError ? (
+        <Notice tone="danger" role="alert" title="Couldn’t sign the other sessions out.">
+          {revoke.error.message}
+        </Notice>
+      ) : revoke.isSuccess ? (
+        <Notice tone="info" role="status" title={revoke.data.revoked === 1 ? 'Signed out of 1 other session.' : `Signed out of ${revoke.data.revoked} other sessions.`} />
+      ) : null}
+      <QueryView query={sessions} what="your sessions">
+        {(list) => (
+          <div className="table-scroll">
+            <table className="table" aria-labelledby="sessions-heading">
+              <thead>
+                <tr>
+                  <th scope="col">Browser</th>
+                  <th scope="col">IP address</th>
+                  <th scope="col">Last active</th>
+                  <th scope="col">Signed in</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((s) => (
+                  <tr key={s.id}>
+                    <td>
+                      <span className="person-name">{[s.browser, s.os].filter(Boolean).join(' on ') || 'Unknown browser'}</span>{' '}
+                      {s.current ? <Badge tone="success">This browser</Badge> : null}
+                    </td>
+                    <td className="cell-muted mono">{s.ip ?? '—'}</td>
+                    <td className="cell-muted">{formatRelativeTime(s.lastUsedAt, now)}</td>
+                    <td className="cell-muted">{formatDateTime(s.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
+    </Card>
+  );
+}
+
 export function AccountPage() {
+  const me = useMe();
   return (
     <>
       <PageHeader title="Account & Privacy" description="Your profile, sign-in methods and phone number, and your privacy centre: see, export, correct or erase your data." />
+      {me.isPending ? (
+        <Card>
+          <Skeleton label="Loading your account…" />
+        </Card>
+      ) : me.data ? (
+        <>
+          <Profile me={me.data} />
+          <Sessions />
+        </>
+      ) : (
+        <SignInPrompt title="Sign in to see your account">Your profile, where you are signed in and your privacy requests are shown here once you are signed in.</SignInPrompt>
+      )}
       <Card>
         <EmptyState icon="shield" title="No privacy requests yet">
           <p>Requests you make will be listed here with their status and the date we must answer by.</p>
