@@ -17,6 +17,7 @@ import { AccountsService } from './modules/accounts/accounts.service.ts';
 import { SessionsService } from './modules/accounts/sessions.service.ts';
 import { IdentitiesService } from './modules/accounts/identities.service.ts';
 import { MeService } from './modules/accounts/me.service.ts';
+import { AccountClosureService } from './modules/accounts/account-closure.service.ts';
 import { SignInService, signInProvidersFor } from './modules/accounts/sign-in.service.ts';
 import { DevOidcProvider } from './modules/accounts/dev-oidc/dev-oidc.provider.ts';
 import { devOidcRoutes } from './modules/accounts/dev-oidc/dev-oidc.routes.ts';
@@ -50,6 +51,8 @@ export interface PlatformDeps extends HttpDeps {
   identities: IdentitiesService;
   signIn: SignInService;
   me: MeService;
+  /** Closing and reactivating one's own account (privacy notice §5). */
+  closure: AccountClosureService;
   /** The built-in development OpenID provider, while it is the way to sign in. */
   devOidc: DevOidcProvider | undefined;
   teams: TeamsService;
@@ -149,6 +152,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     identities,
     signIn,
     me: new MeService(accounts, identities, sessions),
+    closure: new AccountClosureService({
+      clock, audit, apiKeys, sessions,
+      teams: { delete: (...args) => deps.teams.delete(...args), leave: (...args) => deps.teams.leave(...args) },
+    }),
     devOidc,
     teams: new TeamsService(clock, audit, { apiKeys, profiles: (ex, id) => accounts.profile(ex, id), ownershipLimit: config.TEAM_OWNERSHIP_LIMIT }),
     invitations: new TeamInvitationsService({

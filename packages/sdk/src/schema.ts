@@ -549,6 +549,194 @@ export interface paths {
         };
         trace?: never;
     };
+    "/me/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close my account
+         * @description Closes your account (privacy notice §5). Refused (409) while you are the Owner of a team with other members: transfer ownership first. Teams you own alone are deleted, which is refused (409) while they still have resources or money owed: destroy or settle those first. You leave every other team, and every API key you created and every session you have (this one included) is revoked. Your data is kept six months, until `reactivationDeadline`: signing in again before then lets you reactivate the account (`POST /me/reactivate`); after it, sign-in is refused and the data is destroyed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["AccountClosure"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate my closed account
+         * @description Reopens your closed account before its `reactivationDeadline`; it is the only change a closed account may make. Teams deleted and API keys revoked at closure do not come back. 409 when the account is not closed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["AccountReactivation"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/identities/{provider}": {
         parameters: {
             query?: never;
@@ -4198,6 +4386,8 @@ export interface components {
              * @enum {string}
              */
             locale: "en" | "rw" | "fr";
+            closedAt: string | null;
+            reactivationDeadline: string | null;
             /** @description Providers you can sign in with; at least one. */
             identities: components["schemas"]["LinkedIdentity"][];
             /** @description Teams you belong to, oldest membership first. */
@@ -4211,6 +4401,16 @@ export interface components {
             };
             /** @description Send as the `X-CSRF-Token` header with every request that changes something. */
             csrfToken: string;
+        };
+        AccountClosure: {
+            /** @description When the account was closed, ISO 8601 UTC. */
+            closedAt: string;
+            /** @description Until when signing in again lets you reactivate the account (six months after closure); after it the account and its data are destroyed, ISO 8601 UTC. */
+            reactivationDeadline: string;
+        };
+        AccountReactivation: {
+            /** @description When the account was reactivated, ISO 8601 UTC. */
+            reactivatedAt: string;
         };
         Session: {
             /** Format: uuid */

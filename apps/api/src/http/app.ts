@@ -18,7 +18,7 @@ import { actorId, type Context } from '../shared/context.ts';
 import type { ApiKeysService } from '../modules/teams/api-keys.service.ts';
 import { IdempotencyService } from '../modules/idempotency/idempotency.service.ts';
 import type { UsageLog } from '../modules/audit/usage-log.ts';
-import type { SessionsService } from '../modules/accounts/sessions.service.ts';
+import { allowedWhileClosed, type SessionsService } from '../modules/accounts/sessions.service.ts';
 import { cookies } from '../modules/privacy/cookies.ts';
 import { buildErrorHandler } from './errors.ts';
 import { errorBody } from './envelope.ts';
@@ -175,6 +175,7 @@ function installRequestHooks(app: FastifyInstance, deps: HttpDeps) {
 
     const header = req.headers.authorization;
     let cookieAuthenticated = false;
+    let accountClosed = false;
     if (header?.startsWith('Bearer ')) {
       const principal = await apiKeys.authenticate(header.slice(7).trim(), ctx.ip);
       if (principal) {
@@ -188,6 +189,7 @@ function installRequestHooks(app: FastifyInstance, deps: HttpDeps) {
       if (principal) {
         ctx.actor = { type: 'user', id: principal.userId, sessionId: principal.sessionId };
         cookieAuthenticated = true;
+        accountClosed = principal.accountClosedAt !== null;
         // The team to act in; a team the person is not a member of is treated as none, so
         // team-scoped services answer 404 rather than confirm the team exists.
         const team = req.headers['x-team-id'];
@@ -227,6 +229,11 @@ function installRequestHooks(app: FastifyInstance, deps: HttpDeps) {
     }
 
     if (required && ctx.actor.type === 'anonymous') throw new AppError('UNAUTHORIZED');
+    // A closed account (privacy notice §5) signs in only to see its state and reactivate: every
+    // other authenticated API request is refused here, in one place, rather than route by route.
+    if (accountClosed && required && !allowedWhileClosed(req.method, routeUrl)) {
+      throw new AppError('ACCOUNT_CLOSED', 'This account is closed: reactivate it first (POST /api/v1/me/reactivate), then try again.');
+    }
   });
 
   // Idempotency runs only on the routes that ask for it, so other requests pay nothing for it.

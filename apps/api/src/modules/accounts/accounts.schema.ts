@@ -19,6 +19,11 @@ export const users = pgTable('users', {
   marketingObjectedAt: timestamp('marketing_objected_at', { withTimezone: true }),
   /** Processing restricted while a question is settled (privacy notice §6). */
   restrictedAt: timestamp('restricted_at', { withTimezone: true }),
+  /**
+   * When the person closed the account (privacy notice §5), or null while it is open. Starts the
+   * six-month retention clock: signing in again before its end offers reactivation.
+   */
+  closedAt: timestamp('closed_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });

@@ -36,12 +36,25 @@ export const MeResponseSchema = z
     email: z.string().describe('The verified address the provider gave at sign-up.'),
     avatarUrl: z.string().nullable().describe('Profile picture from the provider, or null.'),
     locale: z.enum(['en', 'rw', 'fr']).describe('Language of e-mails and messages.'),
+    closedAt: timestamp('When you closed the account; null while it is open. A closed account can only read `GET /me` and reactivate').nullable(),
+    reactivationDeadline: timestamp('Until when a closed account can be reactivated (six months after closure); null while it is open').nullable(),
     identities: z.array(IdentityResponseSchema).describe('Providers you can sign in with; at least one.'),
     teams: z.array(MembershipResponseSchema).describe('Teams you belong to, oldest membership first.'),
     session: z.object({ id: z.uuid().describe('Id of this session, as in `GET /sessions`.') }),
     csrfToken: z.string().describe('Send as the `X-CSRF-Token` header with every request that changes something.'),
   })
   .meta({ id: 'Me' });
+
+export const AccountClosureResponseSchema = z
+  .object({
+    closedAt: timestamp('When the account was closed'),
+    reactivationDeadline: timestamp('Until when signing in again lets you reactivate the account (six months after closure); after it the account and its data are destroyed'),
+  })
+  .meta({ id: 'AccountClosure' });
+
+export const AccountReactivationResponseSchema = z
+  .object({ reactivatedAt: timestamp('When the account was reactivated') })
+  .meta({ id: 'AccountReactivation' });
 
 export const SessionResponseSchema = z
   .object({

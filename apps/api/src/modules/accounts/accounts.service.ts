@@ -18,6 +18,8 @@ export interface Profile {
   /** Profile picture URL from the sign-in provider, or null. */
   avatarUrl: string | null;
   locale: 'en' | 'rw' | 'fr';
+  /** When the person closed the account (privacy notice §5), or null while it is open. */
+  closedAt: Date | null;
 }
 
 /**
@@ -54,7 +56,7 @@ export class AccountsService {
       await this.audit.record(ctx, { action: 'user.create', targetType: 'user', targetId: id });
       // The welcome e-mail is queued in the same transaction: no account without it, no e-mail without the account.
       await this.notify(ctx, { template: 'welcome', variables: { name: input.name }, to: { userId: id } });
-      return { id, name: input.name, email: input.email.trim(), avatarUrl, locale: 'en' as const };
+      return { id, name: input.name, email: input.email.trim(), avatarUrl, locale: 'en' as const, closedAt: null };
     });
   }
 
@@ -81,6 +83,11 @@ export class AccountsService {
     });
   }
 
+  /** When the person closed the account, or null while it is open (or when there is no such person). */
+  async closedAt(ex: Executor, id: string): Promise<Date | null> {
+    return (await accountsRepository.findById(ex, id))?.closedAt ?? null;
+  }
+
   /** The decrypted profile, or null when the person does not exist or was erased. */
   async profile(ex: Executor, id: string): Promise<Profile | null> {
     const row = await accountsRepository.findById(ex, id);
@@ -90,7 +97,7 @@ export class AccountsService {
       this.subjects.decrypt(ex, id, 'users.email', row.emailEnc),
       row.avatarUrlEnc === null ? null : this.subjects.decrypt(ex, id, 'users.avatar_url', row.avatarUrlEnc),
     ]);
-    return name === null || email === null ? null : { id, name, email, avatarUrl, locale: row.locale };
+    return name === null || email === null ? null : { id, name, email, avatarUrl, locale: row.locale, closedAt: row.closedAt };
   }
 
   /** What the notification outbox needs at send time: address, language and consent flags. */

@@ -5,7 +5,8 @@ import type { Config } from '../../config.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { envelope, errorResponses, ok, page, paginatedEnvelope, PaginationQuerySchema } from '../../http/envelope.ts';
 import { cookieOptions, cookies } from '../privacy/cookies.ts';
-import { LinkStartBodySchema, LinkStartResponseSchema, MeResponseSchema, MeUpdateSchema, SessionResponseSchema, SignInProviderIdSchema } from './accounts.schemas.ts';
+import { AccountClosureResponseSchema, AccountReactivationResponseSchema, LinkStartBodySchema, LinkStartResponseSchema, MeResponseSchema, MeUpdateSchema, SessionResponseSchema, SignInProviderIdSchema } from './accounts.schemas.ts';
+import type { AccountClosureService } from './account-closure.service.ts';
 import type { IdentitiesService } from './identities.service.ts';
 import type { Me, MeService } from './me.service.ts';
 import type { SessionsService } from './sessions.service.ts';
@@ -18,6 +19,7 @@ export interface MeRouteDeps {
   identities: IdentitiesService;
   signIn: SignInService;
   sessions: SessionsService;
+  closure: AccountClosureService;
 }
 
 const security = [{ SessionCookie: [] }];
@@ -31,6 +33,8 @@ export function meRoutes(app: FastifyInstance, deps: MeRouteDeps) {
   const presentMe = (requestId: string, me: Me, message?: string) =>
     ok(requestId, now(), {
       ...me,
+      closedAt: iso(me.closedAt),
+      reactivationDeadline: iso(me.reactivationDeadline),
       identities: me.identities.map((i) => ({ provider: i.provider, linkedAt: i.linkedAt.toISOString(), lastUsedAt: iso(i.lastUsedAt) })),
       teams: me.teams.map((t) => ({ id: t.teamId, name: t.name, role: t.role })),
     }, message);
@@ -59,6 +63,40 @@ export function meRoutes(app: FastifyInstance, deps: MeRouteDeps) {
       response: { 200: envelope(MeResponseSchema), ...errorResponses(400, 401, 403, 429, 500) },
     },
   }, async (req) => presentMe(req.id, await deps.me.update(req.ctx, req.body), 'Profile updated'));
+
+  r.post('/api/v1/me/close', {
+    schema: {
+      summary: 'Close my account',
+      description:
+        'Closes your account (privacy notice §5). Refused (409) while you are the Owner of a team with other members: transfer ' +
+        'ownership first. Teams you own alone are deleted, which is refused (409) while they still have resources or money ' +
+        'owed: destroy or settle those first. You leave every other team, and every API key you created and every session you ' +
+        'have (this one included) is revoked. Your data is kept six months, until `reactivationDeadline`: signing in again ' +
+        'before then lets you reactivate the account (`POST /me/reactivate`); after it, sign-in is refused and the data is destroyed.',
+      tags: ['Account'],
+      security,
+      response: { 200: envelope(AccountClosureResponseSchema), ...errorResponses(401, 403, 409, 429, 500) },
+    },
+  }, async (req, reply) => {
+    const closed = await deps.closure.close(req.ctx);
+    reply.clearCookie(cookies.sc_session.name, cookieOptions('sc_session', deps.config.PUBLIC_URL, 0));
+    return ok(req.id, now(), { closedAt: closed.closedAt.toISOString(), reactivationDeadline: closed.reactivationDeadline.toISOString() }, 'Account closed');
+  });
+
+  r.post('/api/v1/me/reactivate', {
+    schema: {
+      summary: 'Reactivate my closed account',
+      description:
+        'Reopens your closed account before its `reactivationDeadline`; it is the only change a closed account may make. ' +
+        'Teams deleted and API keys revoked at closure do not come back. 409 when the account is not closed.',
+      tags: ['Account'],
+      security,
+      response: { 200: envelope(AccountReactivationResponseSchema), ...errorResponses(401, 403, 409, 429, 500) },
+    },
+  }, async (req) => {
+    const done = await deps.closure.reactivate(req.ctx);
+    return ok(req.id, now(), { reactivatedAt: done.reactivatedAt.toISOString() }, 'Account reactivated');
+  });
 
   r.post('/api/v1/me/identities/:provider', {
     schema: {

@@ -1,11 +1,14 @@
 import type { Context } from '../../shared/context.ts';
 import { AppError } from '../../shared/errors.ts';
+import { AccountClosureService } from './account-closure.service.ts';
 import type { AccountsService, Profile } from './accounts.service.ts';
 import type { IdentitiesService, IdentityView } from './identities.service.ts';
 import { membershipsRepository, type MembershipRow } from './memberships.repository.ts';
 import { sessionOf, type SessionsService } from './sessions.service.ts';
 
 export interface Me extends Profile {
+  /** Until when a closed account can be reactivated; null while the account is open. */
+  reactivationDeadline: Date | null;
   identities: IdentityView[];
   teams: MembershipRow[];
   session: { id: string };
@@ -29,7 +32,8 @@ export class MeService {
     ]);
     // A session outliving its person (erased meanwhile) signs nobody in.
     if (!profile) throw new AppError('UNAUTHORIZED', 'This account no longer exists.');
-    return { ...profile, identities, teams, session: { id: sessionId }, csrfToken: this.sessions.csrfToken(sessionId) };
+    const reactivationDeadline = AccountClosureService.view(profile.closedAt)?.reactivationDeadline ?? null;
+    return { ...profile, reactivationDeadline, identities, teams, session: { id: sessionId }, csrfToken: this.sessions.csrfToken(sessionId) };
   }
 
   /** Rectification of the signed-in person's profile; answers the updated `me`. */

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gt, isNull, ne } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
-import { sessions } from './accounts.schema.ts';
+import { sessions, users } from './accounts.schema.ts';
 
 export type SessionRow = typeof sessions.$inferSelect;
 
@@ -13,10 +13,18 @@ export const sessionsRepository = {
     return created!;
   },
 
-  /** The session of a token hash, if it is not revoked; expiry is the caller's check (clock port). */
-  async findByTokenHash(ex: Executor, tokenHash: string): Promise<SessionRow | undefined> {
-    const [row] = await ex.select().from(sessions).where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt))).limit(1);
-    return row;
+  /**
+   * The session of a token hash, if it is not revoked, with when its person closed the account
+   * (null while open); expiry is the caller's check (clock port).
+   */
+  async findByTokenHash(ex: Executor, tokenHash: string): Promise<(SessionRow & { accountClosedAt: Date | null }) | undefined> {
+    const [row] = await ex
+      .select({ session: sessions, accountClosedAt: users.closedAt })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt)))
+      .limit(1);
+    return row && { ...row.session, accountClosedAt: row.accountClosedAt };
   },
 
   async touch(ex: Executor, id: string, set: { lastUsedAt: Date; idleExpiresAt: Date; ip: string | null; browser: string | null; os: string | null }): Promise<void> {

@@ -15,6 +15,22 @@ export interface SessionPrincipal {
   userId: string;
 }
 
+/** A valid session cookie as the request hook sees it. */
+export interface AuthenticatedSession extends SessionPrincipal {
+  /** When the person closed their account, or null while it is open (see `allowedWhileClosed`). */
+  accountClosedAt: Date | null;
+}
+
+/**
+ * The only API requests a session of a closed account may make: see its state and reactivate it.
+ * Everything else answers ACCOUNT_CLOSED (checked once, in the request hook).
+ */
+const ALLOWED_WHILE_CLOSED = new Set(['GET /api/v1/me', 'HEAD /api/v1/me', 'POST /api/v1/me/reactivate']);
+
+export function allowedWhileClosed(method: string, routeUrl: string): boolean {
+  return ALLOWED_WHILE_CLOSED.has(`${method} ${routeUrl}`);
+}
+
 export interface SessionView {
   id: string;
   createdAt: Date;
@@ -102,7 +118,7 @@ export class SessionsService {
    * revoked or expired. Runs on every console request: one indexed read, plus a write at most
    * once a minute to move the idle expiry on.
    */
-  async authenticate(token: string, seen: { ip: string | null; userAgent: string | null }): Promise<SessionPrincipal | null> {
+  async authenticate(token: string, seen: { ip: string | null; userAgent: string | null }): Promise<AuthenticatedSession | null> {
     if (!TOKEN.test(token)) return null;
     const row = await sessionsRepository.findByTokenHash(this.db, SessionsService.hashToken(token));
     if (!row) return null;
@@ -116,7 +132,7 @@ export class SessionsService {
         ...browserAndOs(seen.userAgent),
       });
     }
-    return { sessionId: row.id, userId: row.userId };
+    return { sessionId: row.id, userId: row.userId, accountClosedAt: row.accountClosedAt };
   }
 
   /** Whether the person may act in the team a console request names (`X-Team-Id`). */
@@ -139,6 +155,11 @@ export class SessionsService {
     if (!token || !TOKEN.test(token)) return;
     const id = await sessionsRepository.revokeByTokenHash(ctx.tx, SessionsService.hashToken(token), this.clock.now());
     if (id) await this.audit.record({ ...ctx, teamId: null }, { action: 'session.end', targetType: 'session', targetId: id });
+  }
+
+  /** Ends every live session of `userId`, the current one included, in the caller's transaction (account closure). */
+  async revokeAllOf(ctx: Context, userId: string): Promise<number> {
+    return sessionsRepository.revokeAllExcept(ctx.tx, userId, null, this.clock.now());
   }
 
   /** The caller's live sessions, most recently used first. */

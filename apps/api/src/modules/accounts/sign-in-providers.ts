@@ -20,7 +20,8 @@ export type SignInFailure =
   | 'email_unverified' // no verified e-mail address at the provider
   | 'account_exists' // an account with this e-mail exists, signed in through another provider
   | 'already_linked' // this provider account belongs to another Strettch account
-  | 'provider_linked'; // the account already has another account of this provider
+  | 'provider_linked' // the account already has another account of this provider
+  | 'account_closed'; // the account was closed and its reactivation period has ended
 
 export class SignInError extends Error {
   constructor(

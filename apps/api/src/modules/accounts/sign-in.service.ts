@@ -5,6 +5,7 @@ import { inTransaction, type Context } from '../../shared/context.ts';
 import { AppError } from '../../shared/errors.ts';
 import { TeamsService } from '../teams/teams.service.ts';
 import type { SignInProviderId } from './accounts.schema.ts';
+import { AccountClosureService } from './account-closure.service.ts';
 import type { AccountsService } from './accounts.service.ts';
 import type { DevOidcProvider, DevPerson } from './dev-oidc/dev-oidc.provider.ts';
 import type { IdentitiesService } from './identities.service.ts';
@@ -180,6 +181,17 @@ export class SignInService {
     return attempt;
   }
 
+  /**
+   * A closed account signs in (to see its state and reactivate) until its reactivation deadline;
+   * after it, sign-in is refused, and the privacy module destroys the data (privacy notice §5).
+   */
+  private async assertReactivable(ctx: Context, userId: string): Promise<void> {
+    const closedAt = await this.deps.accounts.closedAt(ctx.tx, userId);
+    if (AccountClosureService.expired(closedAt, this.deps.clock.now())) {
+      throw new SignInError('account_closed', 'This account was closed and can no longer be reactivated.');
+    }
+  }
+
   private async resolveAccount(ctx: Context, provider: SignInProviderId, profile: ProviderProfile, linkUserId: string | null): Promise<ResolvedAccount> {
     const { accounts, teams, identities } = this.deps;
     return inTransaction(ctx, async (ctx) => {
@@ -197,11 +209,13 @@ export class SignInService {
         return { userId: linkUserId, created: false, teamId: null };
       }
       if (existing) {
+        await this.assertReactivable(ctx, existing.userId);
         await identities.touch(ctx.tx, existing.id);
         return { userId: existing.userId, created: false, teamId: null };
       }
       const sameEmail = await accounts.findIdByEmail(ctx.tx, profile.email);
       if (sameEmail) {
+        await this.assertReactivable(ctx, sameEmail);
         // Linking by e-mail would let whoever controls the address at one provider take over an
         // account made with another: the person signs in as before and links from their settings.
         // The development provider vouches for nothing, so there is nothing to protect.

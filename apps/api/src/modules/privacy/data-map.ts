@@ -326,6 +326,17 @@ export const dataMap = {
     }),
     marketing_objected_at: personal({ category: 'account', purpose: ['communication'], legalGround: 'legal-obligation', retention: accountLifetime, processors: [], encrypted: false, note: 'Right to object (privacy notice §6).' }),
     restricted_at: personal({ category: 'account', purpose: ['legal-obligation'], legalGround: 'legal-obligation', retention: accountLifetime, processors: [], encrypted: false, note: 'Right to restrict processing (privacy notice §6).' }),
+    closed_at: personal({
+      category: 'account',
+      purpose: ['account'],
+      legalGround: 'contract',
+      retention: accountLifetime,
+      processors: [],
+      encrypted: false,
+      note:
+        'When the person closed the account (privacy notice §5); null while open. The anchor of the account-lifetime-plus rule: ' +
+        'the account and everything retained by that rule are kept six months after this time (reactivation possible until then), then destroyed.',
+    }),
     created_at: personal({ category: 'account', purpose: ['account'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
     updated_at: personal({ category: 'account', purpose: ['account'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
   },

@@ -65,6 +65,11 @@ export const apiKeysRepository = {
       .returning();
   },
 
+  /** Revokes every key `userId` made, in every team (the account is closed); returns the revoked rows. */
+  async revokeAllCreatedBy(ex: Executor, userId: string, at: Date): Promise<ApiKeyRow[]> {
+    return ex.update(apiKeys).set({ revokedAt: at }).where(and(eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt))).returning();
+  },
+
   async touch(ex: Executor, id: string, at: Date, ip: string | null): Promise<void> {
     await ex.update(apiKeys).set(ip === null ? { lastUsedAt: at } : { lastUsedAt: at, lastUsedIp: ip }).where(eq(apiKeys.id, id));
   },

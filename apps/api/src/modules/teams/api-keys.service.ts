@@ -158,6 +158,14 @@ export class ApiKeysService {
     return (await apiKeysRepository.revokeAllOf(ctx.tx, teamId, userId, this.clock.now())).length;
   }
 
+  /**
+   * Revokes every key `userId` made, in every team, in the caller's transaction (the account is
+   * being closed). Call `forgetUser` after commit.
+   */
+  async revokeAllCreatedBy(ctx: Context, userId: string): Promise<number> {
+    return (await apiKeysRepository.revokeAllCreatedBy(ctx.tx, userId, this.clock.now())).length;
+  }
+
   /** Resolves a bearer token to its team, or null for unknown, revoked and expired keys and keys whose creator left. */
   async authenticate(secret: string, ip: string | null = null): Promise<ApiKeyPrincipal | null> {
     if (!secret.startsWith(KEY_PREFIX) || secret.length > 128) return null;
@@ -185,6 +193,11 @@ export class ApiKeysService {
   /** Forget cached verifications of the keys `userId` made in `teamId` (they left or were removed). */
   forgetMember(teamId: string, userId: string): void {
     for (const [hash, e] of this.cache) if (e.principal?.teamId === teamId && e.principal.userId === userId) this.cache.delete(hash);
+  }
+
+  /** Forget cached verifications of every key `userId` made (their account was closed). */
+  forgetUser(userId: string): void {
+    for (const [hash, e] of this.cache) if (e.principal?.userId === userId) this.cache.delete(hash);
   }
 
   /** Forget cached verifications of the team's keys (the team was deleted). */

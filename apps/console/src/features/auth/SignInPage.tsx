@@ -21,6 +21,10 @@ const errorMessages: Record<string, { title: string; text: string }> = {
   },
   already_linked: { title: 'That account is linked elsewhere.', text: 'This provider account already belongs to another Strettch Cloud account.' },
   provider_linked: { title: 'A different account is already linked.', text: 'Your account already has another account of this provider linked.' },
+  account_closed: {
+    title: 'This account was closed.',
+    text: 'It was closed more than six months ago, so it can no longer be reactivated: its data is destroyed as our privacy notice says.',
+  },
 };
 
 const fallbackError = { title: 'Sign-in didn’t complete.', text: 'Something went wrong on the way back from the provider. Please try again.' };
