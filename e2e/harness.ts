@@ -161,6 +161,57 @@ export async function seedAccount(baseUrl: string, person: { email: string; name
   return (await response.json()) as { userId: string; teamId: string; apiKey: string };
 }
 
+/** Where the development sign-in provider's own pages live (served by the API). */
+const DEV_OIDC_PREFIX = '/dev/oidc/';
+
+export interface Sms {
+  to?: string;
+  toNumber?: string;
+  text: string;
+  createdAt: string;
+}
+
+/** The newest text message in the built-in SMS outbox. */
+export async function newestSms(baseUrl: string): Promise<Sms | undefined> {
+  const response = await fetch(`${baseUrl}/api/dev/sms`);
+  expect(response.status).toBe(200);
+  const { data } = (await response.json()) as { data: Sms[] };
+  return [...data].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
+}
+
+/**
+ * From the sign-in page, "Sign in as…" with the development provider. Leaves the page wherever
+ * the console sends a new session (onboarding, `returnTo`, or the closed-account page).
+ */
+export async function signInWithDevProvider(page: Page, baseUrl: string, person: { name: string; email: string }, returnTo?: string): Promise<void> {
+  await page.goto(returnTo ? `${baseUrl}/sign-in?returnTo=${encodeURIComponent(returnTo)}` : `${baseUrl}/sign-in`);
+  await page.getByRole('link', { name: 'Development sign-in' }).click();
+  await page.getByRole('heading', { name: 'Sign in as…' }).waitFor();
+  await page.getByLabel('Name').fill(person.name);
+  await page.getByLabel('E-mail address').fill(person.email);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  // Back in the console: past the provider's page (`/dev/oidc/…`) and the callback (`/auth/…`).
+  await page.waitForURL((url) => !url.pathname.startsWith(DEV_OIDC_PREFIX) && !url.pathname.startsWith('/auth/'));
+}
+
+/** On /onboarding: confirms a date of birth and verifies `phone` with the code from the SMS outbox. */
+export async function completeOnboarding(page: Page, baseUrl: string, phone: string, dateOfBirth = '1990-05-17'): Promise<void> {
+  await page.waitForURL((url) => url.pathname === '/onboarding');
+  await page.getByLabel('Date of birth').fill(dateOfBirth);
+  await page.getByRole('button', { name: 'Confirm date of birth' }).click();
+  const phoneField = page.getByLabel('Mobile number');
+  await phoneField.waitFor();
+  await phoneField.fill(phone);
+  await page.getByRole('button', { name: 'Send code' }).click();
+  const code = page.getByLabel('6-digit code');
+  await code.waitFor();
+  let sms: Sms | undefined;
+  await expect.poll(async () => (sms = await newestSms(baseUrl))?.text ?? '', { timeout: 15_000 }).toMatch(/\b\d{6}\b/);
+  await code.fill(/\b(\d{6})\b/.exec(sms!.text)![1]!);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForURL((url) => url.pathname !== '/onboarding');
+}
+
 export interface PageOptions {
   viewport?: { width: number; height: number };
   colorScheme?: 'light' | 'dark';

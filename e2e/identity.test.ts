@@ -6,25 +6,10 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, shouldRunBrowserTests, startConsoleSession, type ConsoleSession, type Platform } from './harness.ts';
+import { newestSms, repoRoot, shouldRunBrowserTests, startConsoleSession, type ConsoleSession, type Platform, type Sms } from './harness.ts';
 
 const screenshotDir = path.join(repoRoot, 'test-results');
 const PHONE = '+250788123456';
-
-interface Sms {
-  to?: string;
-  toNumber?: string;
-  text: string;
-  createdAt: string;
-}
-
-/** The newest text message in the built-in SMS outbox. */
-async function newestSms(baseUrl: string): Promise<Sms | undefined> {
-  const response = await fetch(`${baseUrl}/api/dev/sms`);
-  expect(response.status).toBe(200);
-  const { data } = (await response.json()) as { data: Sms[] };
-  return [...data].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
-}
 
 describe.skipIf(!shouldRunBrowserTests())('signing in and getting started', () => {
   let session: ConsoleSession;

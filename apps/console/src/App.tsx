@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
-import { useMe, useOnboarding } from './api/account.ts';
+import { isClosed, useMe, useOnboarding } from './api/account.ts';
 import { AppShell } from './components/layout/AppShell.tsx';
+import { ClosedAccountPage } from './features/account/AccountClosure.tsx';
 import { NotFoundPage } from './features/not-found/NotFoundPage.tsx';
 import { navigate, usePathname } from './routes/router.tsx';
 import { DEFAULT_PATH, findRoute, isStandalone, normalisePath, ONBOARDING_PATH } from './routes/routes.ts';
@@ -13,7 +14,7 @@ import { DEFAULT_PATH, findRoute, isStandalone, normalisePath, ONBOARDING_PATH }
 function useOnboardingGate(pathname: string) {
   const me = useMe().data;
   const onboarding = useOnboarding(me);
-  const pending = Boolean(me) && !onboarding.loading && !onboarding.complete && !onboarding.age.isError && !onboarding.phone.isError;
+  const pending = Boolean(me) && !isClosed(me) && !onboarding.loading && !onboarding.complete && !onboarding.age.isError && !onboarding.phone.isError;
   useEffect(() => {
     if (!pending || pathname === '/' || isStandalone(pathname) || pathname.startsWith('/dev/')) return;
     navigate(`${ONBOARDING_PATH}?returnTo=${encodeURIComponent(pathname + window.location.search)}`, { replace: true });
@@ -26,6 +27,9 @@ export function App() {
   // Moving between `/dev/mail/:id` messages stays on the same page: no scroll or focus jump.
   const pageKey = route ? route.path : pathname;
   const firstRender = useRef(true);
+  const me = useMe().data;
+  // A closed account may only see its state and reactivate: that page replaces every other one.
+  const closed = isClosed(me);
   useOnboardingGate(pathname);
 
   useEffect(() => {
@@ -33,7 +37,7 @@ export function App() {
   }, [pathname]);
 
   useEffect(() => {
-    document.title = `${route ? route.label : 'Page not found'} · Strettch Cloud`;
+    document.title = `${closed ? 'Account closed' : route ? route.label : 'Page not found'} · Strettch Cloud`;
     if (firstRender.current) {
       firstRender.current = false;
       return;
@@ -42,8 +46,9 @@ export function App() {
     // so keyboard and screen-reader users land where sighted users look.
     window.scrollTo(0, 0);
     document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true });
-  }, [pageKey, route]);
+  }, [pageKey, route, closed]);
 
+  if (me && closed) return <ClosedAccountPage me={me} />;
   if (route && isStandalone(pathname)) return <route.page />;
   if (pathname === '/') return <AppShell pathname={pathname}>{null}</AppShell>;
   const Page = route?.page;

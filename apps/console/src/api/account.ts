@@ -3,6 +3,9 @@ import type { components } from '@strettch/sdk';
 import { api, csrfHeaders, getSelectedTeamId, setCsrfToken, setSelectedTeamId } from './client.ts';
 import { ApiError, unwrap } from './errors.ts';
 
+/** The signed-out page shown after closing an account (a standalone route, see routes.ts). */
+export const ACCOUNT_CLOSED_PATH = '/account-closed';
+
 /**
  * The signed-in person: sign-in providers, `GET /me` (the session, its CSRF token and teams),
  * sign-out, sessions, and the two onboarding steps (date of birth, phone number).
@@ -104,6 +107,36 @@ export function useRevokeOtherSessions() {
   });
 }
 
+/**
+ * `POST /me/close` (privacy notice §5). Closing ends this session too, so on success the
+ * browser goes to a fresh, signed-out page saying until when the account can be reactivated.
+ * A 409 (a team with other members still owned) stays on the mutation for the form to show.
+ */
+export function useCloseAccount() {
+  return useMutation({
+    mutationFn: async () => (await unwrap(api.POST('/me/close'))).data,
+    onSuccess: (closure) => {
+      setCsrfToken(null);
+      setSelectedTeamId(null);
+      window.location.assign(`${ACCOUNT_CLOSED_PATH}?until=${encodeURIComponent(closure.reactivationDeadline)}`);
+    },
+  });
+}
+
+/** `POST /me/reactivate`, then `GET /me` again: the console opens up once `closedAt` is null. */
+export function useReactivateAccount() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async () => (await unwrap(api.POST('/me/reactivate'))).data,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: accountKeys.me }),
+  });
+}
+
+/** Whether the signed-in person's account is closed (they may only see it and reactivate). */
+export function isClosed(me: Me | null | undefined): boolean {
+  return Boolean(me?.closedAt);
+}
+
 /** Date of birth and whether the account is limited. */
 export function useAgeStatus({ enabled = true }: { enabled?: boolean } = {}) {
   return useQuery({
@@ -151,7 +184,8 @@ export function useVerifyPhone() {
 
 /** Both onboarding steps: a confirmed date of birth and a verified phone number. */
 export function useOnboarding(me: Me | null | undefined) {
-  const signedIn = Boolean(me);
+  // A closed account may not read these (403 ACCOUNT_CLOSED): nothing to onboard until reactivated.
+  const signedIn = Boolean(me) && !isClosed(me);
   const age = useAgeStatus({ enabled: signedIn });
   const phone = usePhoneStatus({ enabled: signedIn });
   const loading = signedIn && (age.isPending || phone.isPending);

@@ -10,6 +10,8 @@ import { DevSmsPage } from '../features/dev/DevSmsPage.tsx';
 import { DEV_MAIL_PATH, DEV_SMS_PATH } from '../features/dev/paths.ts';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
 import { OnboardingPage } from '../features/auth/OnboardingPage.tsx';
+import { AccountClosedPage } from '../features/account/AccountClosure.tsx';
+import { ACCOUNT_CLOSED_PATH } from '../api/account.ts';
 
 /** One client-side page: its path, the label in the tab title, and what it renders. */
 export interface Route {
@@ -52,6 +54,7 @@ export const ONBOARDING_PATH = '/onboarding';
 export const standalonePages: readonly Route[] = [
   { path: SIGN_IN_PATH, label: 'Sign in', page: SignInPage },
   { path: ONBOARDING_PATH, label: 'Get started', page: OnboardingPage },
+  { path: ACCOUNT_CLOSED_PATH, label: 'Account closed', page: AccountClosedPage },
 ];
 
 export const DEFAULT_PATH = '/computes';
@@ -67,7 +70,7 @@ export function findSection(pathname: string): Section | undefined {
   return sections.find((s) => path === s.path || path.startsWith(`${s.path}/`));
 }
 
-/** Whether a path is shown without the app frame (sign-in, onboarding). */
+/** Whether a path is shown without the app frame (sign-in, onboarding, the account-closed notice). */
 export function isStandalone(pathname: string): boolean {
   const path = normalisePath(pathname);
   return standalonePages.some((route) => route.path === path);

@@ -8,6 +8,7 @@ export function Card({
   actions,
   children,
   flush = false,
+  tone,
 }: {
   title?: string;
   description?: ReactNode;
@@ -15,9 +16,11 @@ export function Card({
   actions?: ReactNode;
   children: ReactNode;
   flush?: boolean;
+  /** `danger`: an irreversible or destructive action lives here (a danger zone). */
+  tone?: 'danger';
 }) {
   return (
-    <section className="card" aria-labelledby={title ? headingId : undefined}>
+    <section className={tone ? `card card-${tone}` : 'card'} aria-labelledby={title ? headingId : undefined}>
       {title ? (
         <div className="card-header">
           <div>

@@ -11,6 +11,7 @@ import { SignInPrompt } from '../../components/ui/SignInPrompt.tsx';
 import { Skeleton } from '../../components/ui/Skeleton.tsx';
 import { formatDate, formatDateTime, formatRelativeTime } from '../../lib/format.ts';
 import { useNow } from '../../lib/now.ts';
+import { CloseAccountCard } from './AccountClosure.tsx';
 
 /**
  * The data subject's rights under Rwanda's Law relating to the protection of personal data
@@ -140,6 +141,7 @@ export function AccountPage() {
           ))}
         </ul>
       </Card>
+      {me.data ? <CloseAccountCard me={me.data} /> : null}
     </>
   );
 }
