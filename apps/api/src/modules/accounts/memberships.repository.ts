@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
 import { teamMembers, teams } from '../teams/teams.schema.ts';
 
@@ -9,21 +9,10 @@ export interface MembershipRow {
 }
 
 /**
- * Read-only views of team membership that sign-in and sessions need (the `x-team-id` check on
- * every console request, and the team list of `GET /api/v1/me`). Written here rather than in the
- * teams module so that the two modules could be built side by side; it reads nothing but
- * `team_members` and `teams`, and belongs behind TeamsService once that exposes it.
+ * The team list of `GET /api/v1/me` and of account closure: every team of a person, unpaged,
+ * oldest membership first. (Membership checks use `teamsRepository.roleOf`.)
  */
 export const membershipsRepository = {
-  async isMember(ex: Executor, userId: string, teamId: string): Promise<boolean> {
-    const [row] = await ex
-      .select({ teamId: teamMembers.teamId })
-      .from(teamMembers)
-      .where(and(eq(teamMembers.userId, userId), eq(teamMembers.teamId, teamId)))
-      .limit(1);
-    return row !== undefined;
-  },
-
   async teamsOf(ex: Executor, userId: string): Promise<MembershipRow[]> {
     return ex
       .select({ teamId: teams.id, name: teams.name, role: teamMembers.role })

@@ -5,9 +5,9 @@ import { inTransaction, type Context } from '../../shared/context.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Audit } from '../audit/audit.service.ts';
 import type { KeyedHasher } from '../privacy/index.ts';
-import { membershipsRepository } from './memberships.repository.ts';
 import { sessionsRepository, type SessionRow } from './sessions.repository.ts';
-import { browserAndOs } from './user-agent.ts';
+import { summariseUserAgent } from '../audit/user-agent.ts';
+import { teamsRepository } from '../teams/teams.repository.ts';
 
 /** Who a valid session cookie stands for. */
 export interface SessionPrincipal {
@@ -106,7 +106,7 @@ export class SessionsService {
         expiresAt,
         idleExpiresAt: new Date(Math.min(now.getTime() + this.idleMs, expiresAt.getTime())),
         ip: ctx.ip,
-        ...browserAndOs(ctx.userAgent),
+        ...summariseUserAgent(ctx.userAgent),
       });
       await this.audit.record({ ...ctx, actor: { type: 'user', id: userId, sessionId: row.id }, teamId: null }, { action: 'session.create', targetType: 'session', targetId: row.id });
       return { token, sessionId: row.id, expiresAt };
@@ -129,7 +129,7 @@ export class SessionsService {
         lastUsedAt: now,
         idleExpiresAt: new Date(Math.min(now.getTime() + this.idleMs, row.expiresAt.getTime())),
         ip: seen.ip,
-        ...browserAndOs(seen.userAgent),
+        ...summariseUserAgent(seen.userAgent),
       });
     }
     return { sessionId: row.id, userId: row.userId, accountClosedAt: row.accountClosedAt };
@@ -137,7 +137,7 @@ export class SessionsService {
 
   /** Whether the person may act in the team a console request names (`X-Team-Id`). */
   async isMember(userId: string, teamId: string): Promise<boolean> {
-    return membershipsRepository.isMember(this.db, userId, teamId);
+    return (await teamsRepository.roleOf(this.db, teamId, userId)) !== undefined;
   }
 
   /** The CSRF token of a session (hex HMAC-SHA256 of its id). */

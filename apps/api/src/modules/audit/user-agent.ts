@@ -19,7 +19,7 @@ export function summariseUserAgent(ua: string | null): AgentSummary {
   let parsed = cache.get(ua);
   if (!parsed) {
     const r = UAParser(ua);
-    const join = (name?: string, version?: string) => (name ? [name, version?.split('.')[0]].filter(Boolean).join(' ') : null);
+    const join = (name?: string, version?: string) => (name ? [name, version?.split('.')[0]].filter(Boolean).join(' ').slice(0, 100) : null);
     parsed = { browser: join(r.browser.name, r.browser.version), os: join(r.os.name, r.os.version) };
     if (cache.size >= CACHE_MAX) cache.clear();
     cache.set(ua, parsed);
