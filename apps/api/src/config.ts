@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseCidr } from './modules/computes/ipv4.ts';
 
 /**
  * The platform's configuration, read once from the environment at start (STYLE.md §6).
@@ -72,6 +73,31 @@ export const configSpec = {
   PHONE_CODES_PER_ACCOUNT_PER_DAY: variable(z.coerce.number().int().min(1).default(10), 'Phone verification codes one account may request in 24 hours, all numbers together.'),
   PHONE_CODES_PER_IP_PER_DAY: variable(z.coerce.number().int().min(1).default(20), 'Phone verification codes requested from one client IP address in 24 hours, all accounts together.'),
   TEAM_OWNERSHIP_LIMIT: variable(z.coerce.number().int().min(1).default(3), 'Teams one person may own; creating another is refused until support raises it or they give one up.'),
+  IREMBOPAY_BASE_URL: variable(z.url().optional(), 'Base URL of the IremboPay API (https://api.irembopay.com in production, https://api.sandbox.irembopay.com for their sandbox).', false, 'the built-in sandbox at $PUBLIC_URL/sandbox/irembopay while the sandboxes are on, else https://api.irembopay.com'),
+  IREMBOPAY_SECRET_KEY: variable(z.string().min(1).optional(), 'IremboPay merchant secret key: authenticates our API calls and signs the payment notifications we receive. The built-in sandbox signs with the same variable.', true, 'a fixed sandbox key while the sandboxes are on'),
+  IREMBOPAY_PAYMENT_ACCOUNT: variable(z.string().min(1).default('TST-RWF'), 'IremboPay payment account identifier (from the merchant dashboard); it decides the currency, which must be RWF.'),
+  IREMBOPAY_PRODUCT_CODE: variable(z.string().min(1).default('PC-TOPUP'), 'IremboPay product code of the "prepaid balance top-up" item (from the merchant dashboard).'),
+  IREMBOPAY_INVOICE_HOURS: variable(z.coerce.number().int().min(1).max(720).default(24), 'Hours an unpaid top-up invoice stays payable.'),
+  TOP_UP_MIN_RWF: variable(z.coerce.number().int().min(100).default(1000), 'Smallest top-up, RWF.'),
+  TOP_UP_MAX_RWF: variable(z.coerce.number().int().min(1000).default(5_000_000), 'Largest single top-up, RWF.'),
+  COMPUTE_PRICES_RWF: variable(
+    z.string().optional(),
+    'Monthly price per compute specification in RWF, e.g. "S-1C=3999,S-1C-1G=6999"; charged per started hour at price × 12 / 8766 (an average month of 730.5 hours). Unlisted specifications keep their default (docs/decisions/0008-billing.md).',
+  ),
+  PUBLIC_IPV4_PRICE_RWF: variable(z.coerce.number().int().min(0).default(1000), 'Monthly fee of a public IPv4 address, RWF, charged once for every month the address is held at any time.'),
+  BILLING_DEBIT_INTERVAL: variable(z.enum(['daily', 'hourly']).default('daily'), 'How often wallets are debited for metered usage: daily (for the previous day, as the product does) or hourly.'),
+  BILLING_TAX_RATE_BP: variable(z.coerce.number().int().min(0).max(10_000).default(1800), 'Tax rate contained in prices, in basis points (1800 = 18 % VAT), shown separately on invoices.'),
+  LOW_BALANCE_THRESHOLD_RWF: variable(z.coerce.number().int().min(0).default(2000), 'Default low-balance alert threshold, RWF; a team can set its own.'),
+  LOW_BALANCE_DAYS: variable(z.coerce.number().int().min(0).default(3), 'Also alert when the balance covers fewer than this many days of the projected spend (0: off).'),
+  CREATE_MIN_HOURS_FUNDED: variable(z.coerce.number().int().min(0).default(24), 'Creating or upsizing a compute needs a balance covering this many hours of it.'),
+  DUNNING_SUSPEND_AFTER_DAYS: variable(z.coerce.number().int().min(0).default(7), 'Days a team stays past due (balance at or below zero) before its computes are stopped (suspension).'),
+  DUNNING_PROPOSE_TERMINATION_AFTER_DAYS: variable(z.coerce.number().int().min(1).default(30), 'Days a team stays suspended before a termination is proposed to staff (never carried out without a staff approval).'),
+  REFERRAL_THRESHOLD_RWF: variable(z.coerce.number().int().min(0).default(25_000), 'Cumulative top-ups the referred person must make on a team they own before the referral reward.'),
+  REFERRAL_REWARD_RWF: variable(z.coerce.number().int().min(0).default(25_000), 'Credit each of the two people gets, once, when a referral qualifies.'),
+  INVOICE_SELLER_NAME: variable(z.string().min(1).default('Strettch Cloud Ltd'), 'Seller name printed on invoices.'),
+  INVOICE_SELLER_ADDRESS: variable(z.string().default('KG 7 Ave|Kigali, Rwanda'), 'Seller address printed on invoices, lines separated by "|".'),
+  INVOICE_SELLER_TAX_ID: variable(z.string().min(1).optional(), 'Seller tax identification number (TIN) printed on invoices.'),
+  INVOICE_SELLER_EMAIL: variable(z.string().min(3).default('billing@strettch.cloud'), 'Billing contact address printed on invoices.'),
   WORKER_CONCURRENCY: variable(z.coerce.number().int().min(1).max(64).default(4), 'Jobs one worker process runs at the same time.'),
   WORKER_POLL_MS: variable(z.coerce.number().int().min(10).default(250), 'How often an idle worker looks for due jobs.'),
   GOOGLE_CLIENT_ID: variable(z.string().min(1).optional(), 'OAuth client id of "Sign in with Google"; Google sign-in is offered when set (with the secret).'),
@@ -83,14 +109,37 @@ export const configSpec = {
   GITHUB_API_BASE: variable(z.url().default('https://api.github.com'), 'GitHub REST API base URL (profile and e-mail addresses; a local fake in tests).'),
   SESSION_IDLE_MINUTES: variable(z.coerce.number().int().min(1).max(43_200).default(720), 'A console session ends after this many minutes without a request.'),
   SESSION_ABSOLUTE_DAYS: variable(z.coerce.number().int().min(1).max(90).default(14), 'A console session ends this many days after sign-in, however active.'),
+  HYPERVISOR_DRIVER: variable(
+    z.enum(['qemu', 'proxmox', 'fake']).optional(),
+    'Engine that runs computes: qemu (QEMU on this host), proxmox (a Proxmox VE cluster) or fake (simulated in memory, for demos and tests only). Only fake exists yet: qemu and proxmox fall back to it with a warning.',
+    false,
+    'qemu when QEMU is installed, else fake (with a warning)',
+  ),
+  QEMU_BINARY: variable(z.string().min(1).default('qemu-system-x86_64'), 'QEMU system emulator of the qemu driver; when HYPERVISOR_DRIVER is unset, QEMU counts as installed if it runs.'),
+  HYPERVISOR_FAKE_DELAY_MS: variable(z.coerce.number().int().min(0).max(600_000).default(500), 'How long each change takes on the fake hypervisor, in ms (a create three times as long); 0 finishes at once.'),
+  COMPUTE_GRACEFUL_STOP_SECONDS: variable(z.coerce.number().int().min(1).max(3600).default(60), 'How long a stop waits for the guest to shut down (ACPI) before powering it off hard.'),
+  PUBLIC_IPV4_POOL: variable(
+    z
+      .string()
+      .default('192.0.2.0/24')
+      .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be IPv4 CIDR blocks, e.g. 192.0.2.0/24')).min(1)),
+    'Comma-separated IPv4 CIDR blocks public addresses are handed out from (network, gateway and broadcast addresses excepted). The default is a documentation range: set the real one in production.',
+  ),
+  PUBLIC_IPV4_PER_TEAM: variable(z.coerce.number().int().min(0).default(2), 'Public IPv4 addresses one team may hold at once; the public-IP option is refused beyond it.'),
+  PRIVATE_NETWORK_CIDR: variable(
+    z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR block, e.g. 10.0.0.0/16').default('10.0.0.0/16'),
+    'IPv4 block of each team\'s private network (isolated per team, so every team gets the same block).',
+  ),
 } as const;
 
 type Spec = typeof configSpec;
 type Raw = { [K in keyof Spec]: z.output<Spec[K]['schema']> };
 
-export interface Config extends Omit<Raw, 'PUBLIC_URL' | 'KEK_FILE'> {
+export interface Config extends Omit<Raw, 'PUBLIC_URL' | 'KEK_FILE' | 'IREMBOPAY_SECRET_KEY'> {
   PUBLIC_URL: string;
   KEK_FILE: string;
+  IREMBOPAY_SECRET_KEY: string;
   /** Whether the built-in provider sandboxes and development pages are active. */
   sandboxesEnabled: boolean;
   /**
@@ -99,6 +148,9 @@ export interface Config extends Omit<Raw, 'PUBLIC_URL' | 'KEK_FILE'> {
    */
   devSignIn: boolean;
 }
+
+/** Signs the built-in IremboPay sandbox's notifications when no key is configured (sandboxes only). */
+export const SANDBOX_IREMBOPAY_SECRET = 'sandbox-irembopay-secret';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -134,12 +186,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!sandboxesEnabled && !google && !github) missing.push('GOOGLE_CLIENT_ID or GITHUB_CLIENT_ID: a sign-in provider is required when the sandboxes are off (nobody could sign in)');
   if (raw.PINDO_API_TOKEN && !raw.AWS_SNS_REGION) missing.push('AWS_SNS_REGION: SMS needs both Pindo and SNS configured, or neither');
   if (raw.AWS_SNS_REGION && !raw.PINDO_API_TOKEN) missing.push('PINDO_API_TOKEN: SMS needs both Pindo and SNS configured, or neither');
+  if (!sandboxesEnabled && !raw.IREMBOPAY_SECRET_KEY) missing.push('IREMBOPAY_SECRET_KEY: required when the sandboxes are off (top-ups go through IremboPay)');
+  // Address blocks: a host part that is not zero (10.0.0.1/16) is a typo that would shift every address.
+  for (const cidr of raw.PUBLIC_IPV4_POOL) if (!parseCidr(cidr)) missing.push(`PUBLIC_IPV4_POOL: ${cidr} is not an IPv4 network block (a.b.c.d/len with the host bits zero)`);
+  if (!parseCidr(raw.PRIVATE_NETWORK_CIDR)) missing.push(`PRIVATE_NETWORK_CIDR: ${raw.PRIVATE_NETWORK_CIDR} is not an IPv4 network block (a.b.c.d/len with the host bits zero)`);
   if (missing.length) throw new ConfigError(missing);
   return {
     ...raw,
     STRETTCH_DATA_DIR: dataDir,
     PUBLIC_URL: (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ''),
     KEK_FILE: path.resolve(raw.KEK_FILE ?? path.join(dataDir, 'keys.json')),
+    IREMBOPAY_SECRET_KEY: raw.IREMBOPAY_SECRET_KEY ?? SANDBOX_IREMBOPAY_SECRET,
     sandboxesEnabled,
     devSignIn: sandboxesEnabled && !google && !github,
   };

@@ -5,3 +5,4 @@ export { JobQueue } from './jobs/index.ts';
 export { presentJob } from './modules/dev/jobs.routes.ts';
 export { systemClock } from './shared/clock.ts';
 export { DatabaseInUseError } from './db/database.ts';
+export { grantCredit } from './modules/billing/referrals.ts';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/database.ts';
@@ -40,6 +41,21 @@ import { PhoneService } from './modules/phone/phone.service.ts';
 import { phoneRoutes } from './modules/phone/phone.routes.ts';
 import { AgeService } from './modules/age/age.service.ts';
 import { ageRoutes } from './modules/age/age.routes.ts';
+import {
+  AddressAllocator, addressPlan, chooseHypervisor, ComputeActionRunner, ComputesService, computesRoutes, RUN_ACTION_JOB, SshKeysService, sshKeysRoutes,
+  type HypervisorDriver, type RunActionPayload,
+} from './modules/computes/index.ts';
+import { Ledger } from './modules/billing/ledger.ts';
+import { BillingService, type BillingPeers } from './modules/billing/billing.service.ts';
+import { Metering } from './modules/billing/metering.ts';
+import { Dunning } from './modules/billing/dunning.ts';
+import { priceList } from './modules/billing/prices.ts';
+import { InvoicesService } from './modules/billing/invoices/invoices.service.ts';
+import { Referrals } from './modules/billing/referrals.ts';
+import { billingRoutes, irembopayWebhookRoutes } from './modules/billing/billing.routes.ts';
+import { IremboPayClient } from './modules/billing/irembopay/client.ts';
+import { IREMBOPAY_SANDBOX_PREFIX, registerIremboPaySandbox, type IremboPaySandboxControls } from './modules/billing/irembopay/sandbox.ts';
+import { teamsRepository } from './modules/teams/teams.repository.ts';
 
 export interface PlatformDeps extends HttpDeps {
   audit: Audit;
@@ -61,6 +77,26 @@ export interface PlatformDeps extends HttpDeps {
   notifications: NotificationsService;
   phone: PhoneService;
   age: AgeService;
+  /** Computes and their actions (issue 6). */
+  computes: ComputesService;
+  sshKeys: SshKeysService;
+  /** The hypervisor driver computes run on (`simulated` for the fake). */
+  hypervisor: HypervisorDriver;
+  ledger: Ledger;
+  billing: BillingService;
+  invoices: InvoicesService;
+  referrals: Referrals;
+  metering: Metering;
+  dunning: Dunning;
+  /** Where payments go: IremboPay, or the built-in sandbox mounted on this app while the sandboxes are on. */
+  payments: Payments;
+}
+
+export interface Payments {
+  /** Mounts the sandbox on the app (sandboxes on, no IREMBOPAY_BASE_URL); null otherwise. */
+  sandbox: ((app: FastifyInstance) => IremboPaySandboxControls) | null;
+  /** The sandbox's switches once mounted. */
+  sandboxControls?: IremboPaySandboxControls;
 }
 
 export interface PlatformOptions {
@@ -74,7 +110,15 @@ export interface PlatformOptions {
 }
 
 /** Every route module of the HTTP role, in registration order. */
-export const routes: RoutePlugin<PlatformDeps>[] = [systemRoutes, catalogRoutes, authRoutes, meRoutes, notificationWebhookRoutes, devOidcRoutes, devRoutes, devJobRoutes, devMessageRoutes, phoneRoutes, ageRoutes, teamsRoutes, apiKeysRoutes, auditRoutes];
+export const routes: RoutePlugin<PlatformDeps>[] = [
+  systemRoutes, catalogRoutes, authRoutes, meRoutes, notificationWebhookRoutes, devOidcRoutes, devRoutes, devJobRoutes, devMessageRoutes,
+  phoneRoutes, ageRoutes, teamsRoutes, apiKeysRoutes, auditRoutes, billingRoutes,
+  computesRoutes, sshKeysRoutes,
+  (app, deps) => irembopayWebhookRoutes(app, { clock: deps.clock, billing: deps.billing, secretKey: deps.config.IREMBOPAY_SECRET_KEY }),
+  (app, deps) => {
+    if (deps.payments.sandbox) deps.payments.sandboxControls = deps.payments.sandbox(app);
+  },
+];
 
 /** Opens the configured database: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. */
 export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {
@@ -134,6 +178,105 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const teams = { create: (...args: Parameters<TeamsService['create']>) => deps.teams.create(...args) };
   const signIn = new SignInService({ config, clock, accounts, teams, sessions, identities, devOidc }, signInProvidersFor(config, clock, devOidc));
   const apiKeys = new ApiKeysService(db, clock, audit);
+  // Billing (issue 5). Payments go to IremboPay, or to the sandbox this app mounts while the
+  // sandboxes are on; the app reaches its own sandbox at the address it listens on.
+  const prices = priceList(config.COMPUTE_PRICES_RWF, config.PUBLIC_IPV4_PRICE_RWF);
+  const ledger = new Ledger(clock);
+  let selfUrl = config.PUBLIC_URL;
+  let gateway: IremboPayClient | undefined;
+  const paymentGateway = () =>
+    (gateway ??= new IremboPayClient({
+      baseUrl: config.IREMBOPAY_BASE_URL ?? (config.sandboxesEnabled ? `${selfUrl}${IREMBOPAY_SANDBOX_PREFIX}` : 'https://api.irembopay.com'),
+      secretKey: config.IREMBOPAY_SECRET_KEY,
+      paymentAccountIdentifier: config.IREMBOPAY_PAYMENT_ACCOUNT,
+      productCode: config.IREMBOPAY_PRODUCT_CODE,
+    }));
+  const payments: Payments = {
+    sandbox:
+      config.sandboxesEnabled && !config.IREMBOPAY_BASE_URL
+        ? (app) => registerIremboPaySandbox(app, { secretKey: config.IREMBOPAY_SECRET_KEY, clock, publicBaseUrl: `${config.PUBLIC_URL}${IREMBOPAY_SANDBOX_PREFIX}`, callbackUrl: `${selfUrl}/webhooks/irembopay` })
+        : null,
+  };
+  const billingPeers: BillingPeers = {
+    teamName: async (ex, teamId) => (await teamsRepository.find(ex, teamId))?.name ?? null,
+    billingContacts: (ex, teamId) => teamsRepository.managers(ex, teamId),
+    requireVerifiedPhone: (ex, userId) => deps.phone.requireVerifiedPhone(ex, userId),
+    requireFullAccount: (ex, userId) => deps.age.requireFullAccount(ex, userId),
+    hourlyRateMilli: (ex, teamId) => deps.metering.hourlyRateMilli(ex, teamId),
+    stopForSuspension: (ctx, teamId) => deps.computes.stopForSuspension(ctx.tx, teamId),
+    resumeAfterSuspension: (ctx, teamId) => deps.computes.resumeAfterSuspension(ctx.tx, teamId),
+    destroyForTermination: (ctx, teamId) => deps.computes.destroyForTermination(ctx.tx, teamId),
+  };
+  const dunning = new Dunning(
+    db,
+    { clock, audit, notify: (ctx, input) => notifications.notify(ctx, input), peers: billingPeers, logger },
+    { suspendAfterDays: config.DUNNING_SUSPEND_AFTER_DAYS, proposeTerminationAfterDays: config.DUNNING_PROPOSE_TERMINATION_AFTER_DAYS },
+  );
+  const billing = new BillingService(
+    db,
+    {
+      clock, ledger, audit, prices, logger,
+      notify: (ctx, input) => notifications.notify(ctx, input),
+      gateway: paymentGateway,
+      peers: billingPeers,
+      onFunded: (ctx, teamId) => dunning.onFunded(ctx, teamId),
+      onToppedUp: (ctx, teamId, total) => referrals.afterTopUp(ctx, teamId, total),
+    },
+    {
+      topUpMin: config.TOP_UP_MIN_RWF,
+      topUpMax: config.TOP_UP_MAX_RWF,
+      invoiceHours: config.IREMBOPAY_INVOICE_HOURS,
+      lowBalanceThreshold: config.LOW_BALANCE_THRESHOLD_RWF,
+      lowBalanceDays: config.LOW_BALANCE_DAYS,
+      createMinHoursFunded: config.CREATE_MIN_HOURS_FUNDED,
+      referralThreshold: config.REFERRAL_THRESHOLD_RWF,
+      referralReward: config.REFERRAL_REWARD_RWF,
+    },
+  );
+  const referrals = new Referrals(
+    db,
+    {
+      clock, ledger, audit, publicUrl: config.PUBLIC_URL,
+      accountCreatedAt: (ex, userId) => accounts.createdAt(ex, userId),
+      ownedTeams: (ex, userId) => teamsRepository.ownedBy(ex, userId),
+      hasToppedUp: async (ex, userId) => (await ex.execute(sql`select 1 from top_ups where requested_by = ${userId} and status = 'PAID' limit 1`)).rows.length > 0,
+    },
+    { threshold: config.REFERRAL_THRESHOLD_RWF, reward: config.REFERRAL_REWARD_RWF },
+  );
+  const invoices = new InvoicesService(
+    db,
+    {
+      clock, logger, peers: billingPeers,
+      notify: (ctx, input) => notifications.notify(ctx, input),
+      seller: { name: config.INVOICE_SELLER_NAME, address: config.INVOICE_SELLER_ADDRESS.split('|').map((l) => l.trim()).filter(Boolean), taxId: config.INVOICE_SELLER_TAX_ID, email: config.INVOICE_SELLER_EMAIL, website: config.PUBLIC_URL },
+    },
+    { taxRateBp: config.BILLING_TAX_RATE_BP },
+  );
+  const metering = new Metering(
+    db,
+    {
+      clock, ledger, prices, logger,
+      afterDebit: async (ctx, teamId, balance) => {
+        await billing.checkLowBalance(ctx, teamId);
+        await dunning.afterDebit(ctx, teamId, balance);
+      },
+    },
+    { debitInterval: config.BILLING_DEBIT_INTERVAL },
+  );
+
+  // Computes (issue 6): the hypervisor driver, the address pools, and the action jobs.
+  const catalog = new CatalogService(db, clock, opts.catalogTtlMs ?? config.CATALOG_CACHE_SECONDS * 1000);
+  const hypervisor = chooseHypervisor({ requested: config.HYPERVISOR_DRIVER, qemuBinary: config.QEMU_BINARY, fakeDelayMs: config.HYPERVISOR_FAKE_DELAY_MS });
+  if (hypervisor.warning) logger.warn({ driver: hypervisor.driver.kind }, hypervisor.warning);
+  const addresses = new AddressAllocator(addressPlan({ publicPool: config.PUBLIC_IPV4_POOL, publicPerTeam: config.PUBLIC_IPV4_PER_TEAM, privateCidr: config.PRIVATE_NETWORK_CIDR }));
+  const computes = new ComputesService({
+    clock, audit, jobs, catalog, subjects, addresses, logger, driver: hypervisor.driver,
+    spending: { assertCanSpend: (ex, teamId, intent) => billing.assertCanSpend(ex, teamId, intent) },
+  });
+  const computeActions = new ComputeActionRunner({
+    db, clock, audit, jobs, catalog, subjects, addresses, logger, driver: hypervisor.driver, gracefulStopMs: config.COMPUTE_GRACEFUL_STOP_SECONDS * 1000,
+  });
+
   const deps: PlatformDeps = {
     config,
     clock,
@@ -143,7 +286,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     idempotency: new IdempotencyService(db, clock),
     usage: new UsageLog(db, logger),
     audit,
-    catalog: new CatalogService(db, clock, opts.catalogTtlMs ?? config.CATALOG_CACHE_SECONDS * 1000),
+    catalog,
     kms,
     subjects,
     hasher,
@@ -180,12 +323,37 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       notify: (ctx, input) => notifications.notify(ctx, input),
       nameOf: async (ex, id) => (await accounts.profile(ex, id))?.name ?? null,
     }),
+    computes,
+    sshKeys: new SshKeysService(clock, audit),
+    hypervisor: hypervisor.driver,
+    ledger,
+    billing,
+    invoices,
+    referrals,
+    metering,
+    dunning,
+    payments,
   };
 
   // Job handlers and schedules of every module, by job name.
   const handlers: JobHandlers = {
     [DELIVER_JOB]: (payload: { notificationId: string }, job) => notifications.deliver(payload.notificationId, job),
     'notifications.purge-webhook-receipts': () => notifications.purgeWebhookReceipts(),
+    'billing.meter': () => metering.run(),
+    'billing.reconcile': async () => {
+      const counts = await billing.reconcile();
+      if (counts.credited + counts.expired + counts.failed > 0) logger.info(counts, 'top-ups reconciled');
+    },
+    'billing.dunning': async () => void (await dunning.run()),
+    'billing.invoices': async () => void (await invoices.issueMonth()),
+    'billing.check-ledger': async () => {
+      const problems = await ledger.check(db);
+      if (problems.unbalanced.length || problems.mismatched.length) {
+        logger.error({ unbalanced: problems.unbalanced.length, mismatched: problems.mismatched.length }, 'LEDGER INVARIANT BROKEN: balances and entries disagree');
+        await billing.flagLedger(problems);
+      }
+    },
+    [RUN_ACTION_JOB]: (payload: Partial<RunActionPayload> | null, job) => computeActions.run(payload?.actionId, job),
     'privacy.enforce-retention': async () => {
       const counts = await enforceFixedRetention(db, clock);
       logger.info({ deleted: counts }, 'retention enforced');
@@ -193,6 +361,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   };
   const schedules: JobSchedule[] = [
     { name: 'privacy.enforce-retention', cron: '17 * * * *', job: 'privacy.enforce-retention' },
+    { name: 'billing.meter', cron: '1 * * * *', job: 'billing.meter' },
+    { name: 'billing.reconcile', cron: '*/2 * * * *', job: 'billing.reconcile' },
+    { name: 'billing.dunning', cron: '11 * * * *', job: 'billing.dunning' },
+    { name: 'billing.check-ledger', cron: '23 4 * * *', job: 'billing.check-ledger' },
+    { name: 'billing.invoices', cron: '7 2 1 * *', job: 'billing.invoices' },
     { name: 'notifications.purge-webhook-receipts', cron: '41 3 * * *', job: 'notifications.purge-webhook-receipts' },
   ];
   let worker: Worker | undefined;
@@ -209,7 +382,12 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     },
     async listen(): Promise<string> {
       const a = await this.http();
-      return a.listen({ port: config.PORT, host: config.HOST });
+      const address = await a.listen({ port: config.PORT, host: config.HOST });
+      // The app calls its own IremboPay sandbox, and the sandbox calls back, at the listening address.
+      selfUrl = address.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://127.0.0.1:');
+      gateway = undefined;
+      deps.payments.sandboxControls?.setCallbackUrl(`${selfUrl}/webhooks/irembopay`);
+      return address;
     },
     /** The worker of this process (created on first call, not started). */
     worker(): Worker {
@@ -233,6 +411,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     async stop(): Promise<void> {
       if (app) await app.close();
       if (worker) await worker.stop();
+      await hypervisor.driver.close();
       await deps.usage.stop();
       if (!opts.database) await database.close();
     },

@@ -50,6 +50,47 @@ jobs
     await retryJob(config(), Number(id));
   });
 
+const billing = program.command('billing').description('Staff work on billing (runs against the database; stop an embedded-database server first)');
+billing
+  .command('proposals')
+  .description('Termination proposals waiting for a staff decision')
+  .action(async () => {
+    const { listProposals } = await import('./commands/billing.ts');
+    await listProposals(config());
+  });
+billing
+  .command('decide <proposalId>')
+  .description('Approve or reject a termination proposal, as a named staff member')
+  .option('--approve', 'terminate the team')
+  .option('--reject', 'keep the team (it stays suspended until a top-up)')
+  .requiredOption('--staff <name>', 'who decides')
+  .requiredOption('--note <text>', 'why')
+  .action(async (id: string, o: { approve?: boolean; reject?: boolean; staff: string; note: string }) => {
+    if (Boolean(o.approve) === Boolean(o.reject)) {
+      console.error('say --approve or --reject');
+      process.exit(1);
+    }
+    const { decideProposal } = await import('./commands/billing.ts');
+    await decideProposal(config(), id, { approve: Boolean(o.approve), staff: o.staff, note: o.note });
+  });
+billing
+  .command('review-items')
+  .description('Payments and ledger problems flagged for staff')
+  .action(async () => {
+    const { listReviewItems } = await import('./commands/billing.ts');
+    await listReviewItems(config());
+  });
+billing
+  .command('credit <teamId> <amount>')
+  .description('Credit (or, with --kind adjustment and a negative amount, debit) a team wallet, with a reason')
+  .requiredOption('--reason <text>', 'why (kept with the ledger entry)')
+  .requiredOption('--staff <name>', 'who grants it')
+  .option('--kind <kind>', 'credit, adjustment or refund', 'credit')
+  .action(async (teamId: string, amount: string, o: { reason: string; staff: string; kind: 'credit' | 'adjustment' | 'refund' }) => {
+    const { credit } = await import('./commands/billing.ts');
+    await credit(config(), teamId, Number(amount), o);
+  });
+
 const dev = program.command('dev').description('Development helpers of sandbox mode (talk to the running server)');
 dev
   .command('seed')

@@ -3245,6 +3245,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/invitations/{invitationId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation you received
+         * @description Accepts one of your pending invitations (`GET /invitations`) by its id, without the e-mailed link: your account's e-mail address must be the invited one (`INVITATION_EMAIL_MISMATCH`); another person's invitation id answers 404 or 403 and changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invitationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TeamResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INVITATION_EMAIL_MISMATCH */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INVITATION_EXPIRED */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/teams/{teamId}/ownership-transfer": {
         parameters: {
             query?: never;
@@ -4165,6 +4288,2944 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/billing/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the balance
+         * @description The team's prepaid wallet in RWF, its billing state, and the current hourly rate. Everyone in the team (`billing.read`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["BillingBalance"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change billing settings
+         * @description Sets the low-balance alert threshold (null: the platform default). Owner and Admin (`billing.write`).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BillingSettingsInputInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["BillingBalance"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/billing/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List wallet transactions
+         * @description Every movement of the wallet (top-ups, usage debits, credits, adjustments), newest first.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["WalletTransaction"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/spend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Daily spend
+         * @description Usage debited per UTC day, for the last `days` days (default 30), with zero days included.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["DailySpend"][];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List top-ups
+         * @description The team's top-ups, newest first, with their IremboPay invoice and status.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TopUp"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Top up the wallet
+         * @description Creates an IremboPay invoice for `amount` RWF and answers with its hosted checkout link (`paymentLinkUrl`). The wallet is credited once IremboPay confirms the payment. Needs a verified phone and a full account; Owner and Admin (`billing.write`). An `Idempotency-Key` header (UUID v4) makes a retry safe.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TopUpCreateInputInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TopUp"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN, PHONE_VERIFICATION_REQUIRED, DATE_OF_BIRTH_REQUIRED, PARENTAL_CONSENT_REQUIRED, TEAM_TERMINATED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: PAYMENT_PROVIDER_ERROR */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/top-ups/{topUpId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a top-up */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    topUpId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TopUp"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List invoices
+         * @description Monthly invoices of the team, newest first. Issued on the 1st for the month before, for months with usage.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["Invoice"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/invoices/{invoiceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an invoice */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["Invoice"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/invoices/{invoiceId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an invoice as PDF
+         * @description The invoice rendered as an A4 PDF (`application/pdf`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The PDF file. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/referral": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your referral link
+         * @description Your referral code and link, and how many people claimed it. When someone you referred tops up enough on a team they own, you both get a credit, once.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["Referral"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/referral/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim a referral
+         * @description Names the person who referred you, by their code: once, in the first 30 days of your account and before your first top-up.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReferralClaimInputInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: {
+                                /** @enum {boolean} */
+                                claimed: true;
+                            };
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/termination-proposal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the termination proposal
+         * @description The latest proposal to terminate the team for non-payment, if any. A proposal is never carried out without a staff member's decision.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TerminationProposal"] | null;
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/termination-proposal/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a human review
+         * @description Asks staff to review the open termination proposal, with what you want them to know (privacy notice §6). Owner and Admin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TerminationReviewInputInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["TerminationProposal"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/computes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List compute instances
+         * @description The team's computes that are not destroyed, newest first. `tag` keeps those carrying that tag. Any member (`compute.read`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                    /** @description Only computes carrying this tag. */
+                    tag?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ComputeResponse"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a compute instance
+         * @description Creates a compute in the team: it is `CREATING` at once and `RUNNING` when the machine has booted (follow `actionId`). A private IPv4 in the team's network always; a public one with `withPublicIp`, within the team's limit (`PUBLIC_IP_LIMIT_REACHED`). Needs enough balance (`INSUFFICIENT_BALANCE`) and a team in good standing. Owner and Admin (`compute.write`). Requires an `Idempotency-Key` header (UUID v4, else `INVALID_IDEMPOTENCY_KEY`); repeating the request with the same key answers the first response and creates nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Idempotency key (UUID v4). A repeat with the same key and body answers with the first response; another body is refused. */
+                    "idempotency-key": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ComputeCreateRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Accepted: the change runs as an action */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ComputeResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR, MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED, PUBLIC_IP_LIMIT_REACHED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: SERVICE_UNAVAILABLE */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/computes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a compute instance
+         * @description One compute of the team, destroyed ones included (state `DESTROYED`). Another team's compute is `RESOURCE_NOT_FOUND`. Any member (`compute.read`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Compute ID. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ComputeResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a compute instance
+         * @description Destroys the compute and its disk: `DESTROYING`, then `DESTROYED`. Billing stops at once; its addresses are released when the machine is gone. Owner and Admin (`compute.delete`). Refused with `CONFLICT` while another action of the compute is pending or running. Answers 202 with the compute in its new transitional state and `actionId`; poll GET /computes/{id} or GET /actions/{actionId} until it ends.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Compute ID. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted: the change runs as an action */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ComputeResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/computes/{id}/reboot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reboot a compute instance
+         * @description Reboots a RUNNING compute: `REBOOTING`, then `RUNNING`. Owner and Admin (`compute.power`). Refused with `CONFLICT` while another action of the compute is pending or running. Answers 202 with the compute in its new transitional state and `actionId`; poll GET /computes/{id} or GET /actions/{actionId} until it ends.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Compute ID. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted: the change runs as an action */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ComputeResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/computes/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a compute instance
+         * @description Powers on a STOPPED compute: `STARTING`, then `RUNNING`. Owner and Admin (`compute.power`). Refused with `CONFLICT` while another action of the compute is pending or running. Answers 202 with the compute in its new transitional state and `actionId`; poll GET /computes/{id} or GET /actions/{actionId} until it ends.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Compute ID. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted: the change runs as an action */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ComputeResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/computes/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop a compute instance
+         * @description Graceful shutdown of a RUNNING compute (ACPI), powered off hard if the guest has not stopped in time: `STOPPING`, then `STOPPED`. A stopped compute is still billed (its resources stay reserved); only deleting it stops billing. Owner and Admin (`compute.power`). Refused with `CONFLICT` while another action of the compute is pending or running. Answers 202 with the compute in its new transitional state and `actionId`; poll GET /computes/{id} or GET /actions/{actionId} until it ends.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Compute ID. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted: the change runs as an action */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ComputeResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/computes/{id}/upsize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Upsize a compute instance
+         * @description Moves a STOPPED compute to a larger specification (no less CPU, memory or disk, and more of something): `RESIZING`, then `STOPPED`; start it afterwards. A running compute is refused with `COMPUTE_RUNNING`, a smaller or equal specification with `BAD_REQUEST`. Owner and Admin (`compute.write`). Refused with `CONFLICT` while another action of the compute is pending or running. Answers 202 with the compute in its new transitional state and `actionId`; poll GET /computes/{id} or GET /actions/{actionId} until it ends.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Compute ID. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpsizeComputeRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Accepted: the change runs as an action */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ComputeResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR, COMPUTE_RUNNING */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/computes/{id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a compute's actions
+         * @description Every change of the compute, newest first, with its status, progress and error. Not in the Strettch contract. Any member (`compute.read`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Compute ID. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ActionResponse"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/actions/{actionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an action
+         * @description One change of a compute: `pending`, `running` (with `progress` 0–100), `succeeded` or `failed` (with `error`). Not in the Strettch contract. Any member (`compute.read`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Action ID. */
+                    actionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["ActionResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ssh-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List SSH keys
+         * @description The team's SSH keys, newest first, with their fingerprints. Any member (`ssh_key.read`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Items per page, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["SshKeyResponse"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add an SSH key
+         * @description Adds a public key to the team, to choose by id or fingerprint when creating computes (`sshKeys`). A key the team already has is `CONFLICT`. Owner and Admin (`ssh_key.write`). Requires an `Idempotency-Key` header (UUID v4).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SshKeyCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["SshKeyResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ssh-keys/{sshKeyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an SSH key
+         * @description One SSH key of the team. Any member (`ssh_key.read`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description SSH key ID. */
+                    sshKeyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["SshKeyResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete an SSH key
+         * @description Removes the key from the team. Computes made with it keep it in their `authorized_keys`. Owner and Admin (`ssh_key.write`).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description SSH key ID. */
+                    sshKeyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["SshKeyResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Rename an SSH key
+         * @description Changes the key's name. Owner and Admin (`ssh_key.write`).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description SSH key ID. */
+                    sshKeyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SshKeyUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["SshKeyResponse"];
+                        };
+                    };
+                };
+                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: RESOURCE_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4250,6 +7311,94 @@ export interface components {
              * @enum {string}
              */
             relation: "parent" | "guardian";
+        };
+        ComputeCreateRequestInput: {
+            /**
+             * @description Host name of the machine; spaces become hyphens.
+             * @example my-server-01
+             */
+            hostName: string;
+            /**
+             * @description Image slug, from GET /images.
+             * @example UBUNTU-24.04
+             */
+            image: string;
+            /**
+             * @description Region slug, from GET /regions.
+             * @example KGL-1
+             */
+            region: string;
+            /**
+             * @description Specification slug, from GET /computes/specifications, e.g. S-1C-1G or S-1C.
+             * @example S-1C-1G
+             */
+            specification: string;
+            /**
+             * @description OpenSSH public keys for the default user (`ssh-ed25519 …`, `ecdsa-sha2-…`, `ssh-rsa …` of 2048 bits or more). At least one key is needed, here or in `sshKeys`; comments are not kept.
+             * @example [
+             *       "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host"
+             *     ]
+             */
+            publicKeys?: string[];
+            /** @description Team SSH keys to add, by id or `SHA256:` fingerprint (see GET /ssh-keys). Not in the Strettch contract. */
+            sshKeys?: string[];
+            /**
+             * @description Labels to filter computes by (GET /computes?tag=…); duplicates are dropped.
+             * @example [
+             *       "production",
+             *       "web"
+             *     ]
+             */
+            tags?: string[];
+            /** @description Give the compute a public IPv4 address (billed separately, within the team's limit). Default false: private network only. */
+            withPublicIp?: boolean;
+            /** @description cloud-init user data run at first boot, at most 64 KiB. Stored encrypted and destroyed with the compute. Not in the Strettch contract. */
+            userData?: string;
+        };
+        UpsizeComputeRequestInput: {
+            /**
+             * @description A larger specification slug, e.g. S-1C-1G or S-1C.
+             * @example S-2C-4G
+             */
+            newSpecification: string;
+        };
+        SshKeyCreateInput: {
+            /** @description A name to recognise the key by, e.g. "Ada laptop". */
+            name: string;
+            /** @description The OpenSSH public key line, as in ~/.ssh/id_ed25519.pub. The comment is not kept. */
+            publicKey: string;
+        };
+        SshKeyUpdateInput: {
+            /** @description New name. */
+            name: string;
+        };
+        TopUpCreateInputInput: {
+            /** @description RWF, whole francs, within the configured limits. */
+            amount: number;
+            /** @description Also send a payment prompt to this phone (MTN MoMo or Airtel Money). */
+            mobileMoney?: {
+                /** @description Rwandan mobile-money number, e.g. 0788123456; used for this prompt only and not stored. */
+                phone: string;
+                /**
+                 * @description Defaults from the number (078/079 MTN, 072/073 Airtel).
+                 * @enum {string}
+                 */
+                provider?: "MTN" | "AIRTEL";
+            };
+            /**
+             * @description Language of the IremboPay checkout.
+             * @enum {string}
+             */
+            language?: "en" | "fr" | "rw";
+        };
+        BillingSettingsInputInput: {
+            lowBalanceThreshold: number | null;
+        };
+        ReferralClaimInputInput: {
+            code: string;
+        };
+        TerminationReviewInputInput: {
+            note: string;
         };
         PaginationMeta: {
             /** @description Number of items in all pages. */
@@ -4672,6 +7821,200 @@ export interface components {
             requestedAt: string;
             /** @description When the link in it stops working (7 days), ISO 8601 UTC. */
             expiresAt: string;
+        };
+        ComputeResponse: {
+            /** @description Compute ID. */
+            id: string;
+            /** @example my-server-01 */
+            hostName: string;
+            /**
+             * @description CREATING, RUNNING, STOPPED, REBOOTING, DESTROYING and DESTROYED as in Strettch Cloud; STARTING, STOPPING and RESIZING while those actions run; ERROR when a creation failed.
+             * @example RUNNING
+             * @enum {string}
+             */
+            state: "CREATING" | "STARTING" | "RUNNING" | "STOPPING" | "STOPPED" | "REBOOTING" | "RESIZING" | "DESTROYING" | "DESTROYED" | "ERROR";
+            /** @example UBUNTU-24.04 */
+            image: string;
+            /** @example S-1C-1G */
+            specification: string;
+            /** @example KGL-1 */
+            region: string;
+            /**
+             * @description Public IPv4 address; absent when the compute has no public IP.
+             * @example 195.15.0.73
+             */
+            ipv4?: string;
+            /**
+             * @description Address in the team's private network, which every compute of the team in the region shares.
+             * @example 10.0.0.5
+             */
+            privateIpv4: string;
+            /**
+             * @example [
+             *       "production",
+             *       "web"
+             *     ]
+             */
+            tags: string[];
+            /** @description Whether the compute was created with a public IP. Not in the Strettch contract. */
+            withPublicIp: boolean;
+            /** @description When it was created, ISO 8601 UTC. */
+            createdAt: string;
+            /** @description Last change, ISO 8601 UTC. */
+            updatedAt: string;
+            /** @description On 202 answers: the action carrying out the change; follow it at GET /actions/{actionId}. Not in the Strettch contract. */
+            actionId?: string;
+        };
+        ActionResponse: {
+            /** @description Action ID. */
+            id: string;
+            /** @description The compute it acts on. */
+            computeId: string;
+            /**
+             * @description create, start, stop, reboot, upsize or destroy.
+             * @enum {string}
+             */
+            command: "create" | "start" | "stop" | "reboot" | "upsize" | "destroy";
+            /**
+             * @description pending (queued), running, succeeded or failed.
+             * @enum {string}
+             */
+            status: "pending" | "running" | "succeeded" | "failed";
+            /** @description Percent done, 0–100. */
+            progress: number;
+            /** @description The specification the action gives the compute (create, upsize); null otherwise. */
+            specification: string | null;
+            /** @description Why the platform started it (billing suspension or its lifting); null when a person or API key asked. */
+            reason: ("billing-suspension" | "billing-resume" | "billing-termination") | null;
+            /** @description What went wrong, when it failed. */
+            error: string | null;
+            /** @description User id of who asked (for an API key, its creator); null for the platform. */
+            requestedBy: string | null;
+            /** @description When it was asked, ISO 8601 UTC. */
+            createdAt: string;
+            /** @description When it started, ISO 8601 UTC. */
+            startedAt: string | null;
+            /** @description When it ended, ISO 8601 UTC. */
+            finishedAt: string | null;
+        };
+        SshKeyResponse: {
+            /** @description SSH key ID (UUID). */
+            id: string;
+            name: string;
+            /** @description The key, without its comment. */
+            publicKey: string;
+            /**
+             * @description SHA-256 fingerprint, as `ssh-keygen -l` prints it.
+             * @example SHA256:3Q5Ke6r0Xh8BqvYH9yLw0kR8lq3cJwq2x9V1J2sPq4M
+             */
+            fingerprint: string;
+            /** @description Key type, e.g. ssh-ed25519. */
+            type: string;
+            /** @description Key size in bits. */
+            bits: number;
+            /** @description User id of who added it. */
+            createdBy: string | null;
+            /** @description When it was added, ISO 8601 UTC. */
+            createdAt: string;
+        };
+        BillingBalance: {
+            /** @description The prepaid balance in RWF (whole francs); negative when usage exceeded it. */
+            balance: number;
+            /** @constant */
+            currency: "RWF";
+            /**
+             * @description Billing state of the team (dunning).
+             * @enum {string}
+             */
+            state: "ACTIVE" | "PAST_DUE" | "SUSPENDED" | "TERMINATION_PROPOSED" | "TERMINATED";
+            stateChangedAt: string;
+            /** @description Low-balance alert threshold, RWF. */
+            lowBalanceThreshold: number;
+            /** @description What the team's computes and addresses cost per hour now, RWF (rounded). */
+            hourlyRate: number;
+            /** @description The hourly rate over 24 hours, RWF. */
+            projectedDailySpend: number;
+            /** @description Whole days the balance lasts at the current rate; null when nothing is charged. */
+            daysLeft: number | null;
+        };
+        TopUp: {
+            /** Format: uuid */
+            id: string;
+            amount: number;
+            /** @constant */
+            currency: "RWF";
+            /** @enum {string} */
+            status: "PENDING" | "PAID" | "EXPIRED" | "FAILED";
+            /** @description IremboPay invoice number; what the payer sees. */
+            invoiceNumber: string | null;
+            /** @description Our merchant transaction id of the IremboPay invoice. */
+            transactionId: string;
+            /** @description IremboPay hosted checkout: send the payer here. */
+            paymentLinkUrl: string | null;
+            /** @description Payment method type once paid (MTN_MOMO, AIRTEL_MONEY, ONLINE_CARD, …); never an account or card number. */
+            paymentMethod: string | null;
+            paidAt: string | null;
+            expiresAt: string;
+            createdAt: string;
+        };
+        WalletTransaction: {
+            id: number;
+            /** @enum {string} */
+            kind: "top_up" | "usage" | "credit" | "referral" | "adjustment" | "refund";
+            description: string;
+            /** @description Signed RWF: positive credits the wallet, negative debits it. */
+            amount: number;
+            createdAt: string;
+        };
+        TerminationProposal: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "PROPOSED" | "APPROVED" | "REJECTED" | "WITHDRAWN";
+            proposedAt: string;
+            balance: number;
+            reviewRequestedAt: string | null;
+            decidedAt: string | null;
+            decisionNote: string | null;
+        };
+        Invoice: {
+            /** Format: uuid */
+            id: string;
+            /** @description INV-<year>-<sequence>: gap-free per year. */
+            number: string;
+            /** @description The month invoiced, YYYY-MM (UTC). */
+            period: string;
+            lines: {
+                /** @description compute, ipv4 or credit */
+                kind: string;
+                resourceId: string | null;
+                description: string;
+                /** @description Hours for a compute, months for an address. */
+                quantity: number;
+                /** @description RWF, VAT included; negative for credits. */
+                amount: number;
+            }[];
+            usageTotal: number;
+            credits: number;
+            /** @description What the wallet paid, RWF, VAT included. */
+            total: number;
+            /** @description VAT rate contained in the prices, percent. */
+            taxRate: number;
+            /** @description The VAT contained in the total, RWF. */
+            tax: number;
+            /** @constant */
+            currency: "RWF";
+            issuedAt: string;
+        };
+        DailySpend: {
+            day: string;
+            amount: number;
+        };
+        Referral: {
+            code: string;
+            link: string;
+            referred: number;
+            rewarded: number;
         };
     };
     responses: never;

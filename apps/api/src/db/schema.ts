@@ -9,3 +9,5 @@ export * from '../jobs/jobs.schema.ts';
 export * from '../modules/notifications/notifications.schema.ts';
 export * from '../modules/phone/phone.schema.ts';
 export * from '../modules/age/age.schema.ts';
+export * from '../modules/billing/billing.schema.ts';
+export * from '../modules/computes/computes.schema.ts';

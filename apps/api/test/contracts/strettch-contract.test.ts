@@ -3,6 +3,7 @@
  * sits next to this file). Every response we serve on a contract path must validate against the
  * contract's schema for that path and status.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,15 +30,25 @@ describe('Strettch Cloud public API contract', () => {
   let t: Awaited<ReturnType<typeof startTestPlatform>>;
   let headers: Record<string, string>;
   beforeAll(async () => {
-    t = await startTestPlatform();
-    headers = { authorization: `Bearer ${(await buildApiKey(t.deps.database.db, t.deps.apiKeys)).secret}` };
+    t = await startTestPlatform({ HYPERVISOR_DRIVER: 'fake', HYPERVISOR_FAKE_DELAY_MS: '0', RATE_LIMIT_API_KEY: '10000' });
+    const key = await buildApiKey(t.deps.database.db, t.deps.apiKeys);
+    headers = { authorization: `Bearer ${key.secret}` };
+    // A funded wallet, so billing lets the compute calls below through.
+    await t.deps.database.db.transaction((tx) =>
+      t.deps.ledger.post(tx, {
+        teamId: key.teamId, kind: 'credit', reference: `test-credit:${key.teamId}`, description: 'Test credit', actor: { type: 'system', id: 'test' },
+        entries: [{ account: 'team_wallet', teamId: key.teamId, amount: 1_000_000 }, { account: 'promotional_credit', amount: -1_000_000 }],
+      }),
+    );
   });
   afterAll(() => t?.close());
 
   const implemented = Object.keys(contract.paths).filter((p) => ours.paths[p]);
 
   it('documents contract paths at the same place, with the same methods and security', () => {
-    expect(implemented).toEqual(expect.arrayContaining(['/health', '/regions', '/images', '/computes/specifications']));
+    expect(implemented).toEqual(
+      expect.arrayContaining(['/health', '/regions', '/images', '/computes/specifications', '/computes', '/computes/{id}', '/computes/{id}/reboot', '/computes/{id}/start', '/computes/{id}/stop', '/computes/{id}/upsize']),
+    );
     for (const p of implemented) {
       for (const method of Object.keys(contract.paths[p])) {
         expect(ours.paths[p][method], `${method} ${p}`).toBeDefined();
@@ -58,6 +69,46 @@ describe('Strettch Cloud public API contract', () => {
       if (status === 200) expect(body.success).toBe(true);
     });
   }
+
+  it('answers every compute operation of the contract in its shape, through a whole life cycle', async () => {
+    const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, extra: Record<string, string> = {}) =>
+      t.app.inject({ method, url: `/api/v1${url}`, headers: { ...headers, ...extra }, ...(payload ? { payload } : {}) });
+    const expectContract = (res: { statusCode: number; json(): unknown; body: string }, p: string, method: string, status: number) => {
+      expect(res.statusCode, `${method.toUpperCase()} ${p}: ${res.body}`).toBe(status);
+      const validate = contractValidator(p, method, status);
+      expect(validate(res.json()), `${method.toUpperCase()} ${p} ${status}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    };
+    const drain = () => t.platform.worker().drain();
+    // The request body exactly as the contract's example would send it.
+    const body = {
+      hostName: 'my-server-01', image: 'UBUNTU-24.04', region: 'KGL-1', specification: 'S-1C-1G', tags: ['production', 'web'], withPublicIp: true,
+      publicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host'],
+    };
+    expectContract(await call('POST', '/computes', body), '/computes', 'post', 400);
+    const created = await call('POST', '/computes', body, { 'idempotency-key': crypto.randomUUID() });
+    expectContract(created, '/computes', 'post', 202);
+    const id = (created.json() as { data: { id: string } }).data.id;
+    await drain();
+    expectContract(await call('GET', '/computes'), '/computes', 'get', 200);
+    expectContract(await call('GET', `/computes/${id}`), '/computes/{id}', 'get', 200);
+    expectContract(await call('GET', '/computes/325'), '/computes/{id}', 'get', 404);
+    expectContract(await call('PATCH', `/computes/${id}/upsize`, { newSpecification: 'S-2C-4G' }), '/computes/{id}/upsize', 'patch', 400);
+    expectContract(await call('POST', `/computes/${id}/reboot`), '/computes/{id}/reboot', 'post', 202);
+    await drain();
+    expectContract(await call('POST', `/computes/${id}/stop`), '/computes/{id}/stop', 'post', 202);
+    await drain();
+    expectContract(await call('PATCH', `/computes/${id}/upsize`, { newSpecification: 'S-2C-4G' }), '/computes/{id}/upsize', 'patch', 202);
+    await drain();
+    expectContract(await call('POST', `/computes/${id}/start`), '/computes/{id}/start', 'post', 202);
+    await drain();
+    expectContract(await call('DELETE', `/computes/${id}`), '/computes/{id}', 'delete', 202);
+    await drain();
+    const gone = await call('GET', `/computes/${id}`);
+    expectContract(gone, '/computes/{id}', 'get', 200);
+    expect((gone.json() as { data: { state: string; ipv4: string } }).data).toMatchObject({ state: 'DESTROYED', specification: 'S-2C-4G' });
+    const anonymous = await t.app.inject({ url: '/api/v1/computes' });
+    expectContract(anonymous, '/computes', 'get', 401);
+  });
 
   it('serves exactly the reference data the contract names', async () => {
     const get = async (p: string) => (await t.app.inject({ url: `/api/v1${p}`, headers })).json().data;

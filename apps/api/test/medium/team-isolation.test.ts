@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/shared/context.ts';
+import { CONTRACT_SSH_KEY } from '../../src/modules/computes/hypervisor/driver.contract.ts';
 import { dbKind } from '../db.ts';
 import { buildApiKey, buildMember, buildTeam } from '../factories.ts';
 import { startTestPlatform } from '../platform.ts';
@@ -93,7 +94,29 @@ describe(`team isolation over every team-scoped route (${dbKind})`, () => {
       teamB,
       { email: `invitee-${crypto.randomUUID()}@example.rw`, role: 'MEMBER' },
     );
-    Object.assign(b, { teamId: teamB, userId: memberB.userId, invitationId: invitation.id, apiKeyId: ownerB.id, id: ownerB.id });
+    // A compute (with its create action) and an SSH key of B, on a funded wallet.
+    const ctxB = { ...systemContext(db, 'test'), actor: { type: 'api_key' as const, id: ownerB.id, userId: ownerB.userId }, teamId: teamB };
+    await db.transaction((tx) =>
+      t.deps.ledger.post(tx, {
+        teamId: teamB, kind: 'credit', reference: `test-credit:${teamB}`, description: 'Test credit', actor: { type: 'system', id: 'test' },
+        entries: [{ account: 'team_wallet', teamId: teamB, amount: 100_000 }, { account: 'promotional_credit', amount: -100_000 }],
+      }),
+    );
+    const computeB = await t.deps.computes.create(ctxB, {
+      hostName: 'isolation-b', image: 'UBUNTU-24.04', region: 'KGL-1', specification: 'S-1C', publicKeys: [CONTRACT_SSH_KEY],
+    });
+    const sshKeyB = await t.deps.sshKeys.create(ctxB, { name: 'B key', publicKey: CONTRACT_SSH_KEY });
+    // A top-up and an invoice of B.
+    const topUpId = crypto.randomUUID();
+    await db.execute(sql`insert into top_ups (id, team_id, amount, transaction_id, status, expires_at, created_at, updated_at)
+      values (${topUpId}, ${teamB}, 5000, ${`TOPUP-${topUpId}`}, 'PENDING', now() + interval '1 day', now(), now())`);
+    const invoiceId = crypto.randomUUID();
+    await db.execute(sql`insert into invoices (id, team_id, number, year, sequence, period_start, period_end, lines, usage_total, credits, total, tax_rate_bp, tax, team_name, issued_at)
+      values (${invoiceId}, ${teamB}, 'INV-2099-000001', 2099, 1, '2099-01-01', '2099-02-01', '[]', 0, 0, 0, 1800, 0, 'B', now())`);
+    Object.assign(b, {
+      teamId: teamB, userId: memberB.userId, invitationId: invitation.id, apiKeyId: ownerB.id, id: computeB.id, actionId: computeB.actionId, sshKeyId: sshKeyB.id,
+      topUpId, invoiceId,
+    });
     // Team A's own ids with B's sub-resources: the team in the path is right, the thing is not.
     Object.assign(aWith, { ...b, teamId: teamA });
     snapshotB = async () =>
@@ -104,6 +127,11 @@ describe(`team isolation over every team-scoped route (${dbKind})`, () => {
           db.execute(sql`select id, revoked_at from api_keys where team_id = ${teamB} order by id`),
           db.execute(sql`select id, revoked_at, accepted_at from team_invitations where team_id = ${teamB} order by id`),
           db.execute(sql`select id, cancelled_at, accepted_at from team_ownership_transfers where team_id = ${teamB} order by id`),
+          db.execute(sql`select id, state, specification, updated_at from computes where team_id = ${teamB} order by id`),
+          db.execute(sql`select id, status from compute_actions where team_id = ${teamB} order by id`),
+          db.execute(sql`select id, name from ssh_keys where team_id = ${teamB} order by id`),
+          db.execute(sql`select id, status from top_ups where team_id = ${teamB} order by id`),
+          db.execute(sql`select balance, state from team_wallets where team_id = ${teamB}`),
         ]).then((rs) => rs.map((r) => r.rows)),
       );
   });

@@ -156,6 +156,24 @@ describe(`teams API (${dbKind})`, () => {
       expect((left.rows[0] as { n: number }).n).toBe(0);
     });
 
+    it('accepts an invitation by id from "Invitations for you", for the invited person only', async () => {
+      const x = await team();
+      const invitee = await person(`byid-${crypto.randomUUID()}@example.rw`);
+      const stranger = await person(`byid-stranger-${crypto.randomUUID()}@example.rw`);
+      const { invitation } = await invite(x.owner.secret, x.teamId, invitee.email);
+      const received = (await call(invitee.key, 'GET', '/invitations')).json().data as { id: string }[];
+      expect(received.map((i) => i.id)).toEqual([invitation.id]);
+      // Someone else's invitation id is not confirmed to exist.
+      const other = await call(stranger.key, 'POST', `/invitations/${invitation.id}/accept`);
+      expect(other.statusCode).toBe(404);
+      expect(await roleOf(x.teamId, stranger.userId)).toBeUndefined();
+      const accepted = await call(invitee.key, 'POST', `/invitations/${invitation.id}/accept`);
+      expect(accepted.statusCode, accepted.body).toBe(200);
+      expect(await roleOf(x.teamId, invitee.userId)).toBe('MEMBER');
+      expect((await call(invitee.key, 'POST', `/invitations/${invitation.id}/accept`)).statusCode).toBe(409);
+      expect((await call(invitee.key, 'GET', '/invitations')).json().data).toEqual([]);
+    });
+
     it('refuses an expired link with 410, and a revoked one', async () => {
       const x = await team();
       const invitee = await person(`late-${crypto.randomUUID()}@example.rw`);

@@ -13,6 +13,9 @@ export async function serve(config: Config): Promise<void> {
     console.log(`  API:            ${url}/api/v1`);
     console.log(`  API reference:  ${url}/api/docs`);
   }
+  if (platform.deps.hypervisor.simulated) {
+    console.warn(`  Hypervisor:     ${platform.deps.hypervisor.kind}: computes are simulated, for demos and tests only (no virtual machine runs)`);
+  }
   if (config.sandboxesEnabled) {
     console.log('  Sandbox mode: payments, e-mail, SMS and sign-in use built-in test providers.');
     console.log(`  Mailbox:        ${url}/dev/mail   SMS outbox: ${url}/dev/sms`);

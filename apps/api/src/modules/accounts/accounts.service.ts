@@ -88,6 +88,11 @@ export class AccountsService {
     return (await accountsRepository.findById(ex, id))?.closedAt ?? null;
   }
 
+  /** When the account was created, or null when there is no such person. */
+  async createdAt(ex: Executor, id: string): Promise<Date | null> {
+    return (await accountsRepository.findById(ex, id))?.createdAt ?? null;
+  }
+
   /** The decrypted profile, or null when the person does not exist or was erased. */
   async profile(ex: Executor, id: string): Promise<Profile | null> {
     const row = await accountsRepository.findById(ex, id);

@@ -18,6 +18,11 @@ export const invitationsRepository = {
     return row;
   },
 
+  async findById(ex: Executor, id: string): Promise<InvitationRow | undefined> {
+    const [row] = await ex.select().from(teamInvitations).where(eq(teamInvitations.id, id));
+    return row;
+  },
+
   async findPending(ex: Executor, teamId: string, id: string, now: Date): Promise<InvitationRow | undefined> {
     const [row] = await ex.select().from(teamInvitations).where(and(eq(teamInvitations.id, id), eq(teamInvitations.teamId, teamId), pending(now))).limit(1);
     return row;

@@ -48,6 +48,8 @@ export const INVITATION_TTL_MS = 7 * DAY;
 /** More pending invitations than this in one team is more likely abuse (mail to strangers) than hiring. */
 export const MAX_PENDING_INVITATIONS = 50;
 /** Where the e-mail's button leads: the console's page that signs the person in and accepts. */
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const ACCEPT_PATH = '/invitations/accept';
 const TOKEN_PREFIX = 'sci_';
 const TOKEN_HASH_KIND = 'team-invitation-token';
@@ -162,19 +164,35 @@ export class TeamInvitationsService {
    * invited one. The person joins with the invited role.
    */
   async accept(ctx: Context, token: string): Promise<TeamView> {
+    return this.acceptWith(ctx, false, async (ex) =>
+      token.startsWith(TOKEN_PREFIX) ? invitationsRepository.findByTokenHash(ex, this.deps.hasher.hash(TOKEN_HASH_KIND, token)) : undefined,
+    );
+  }
+
+  /**
+   * Accepts an invitation from "Invitations for you" (`GET /invitations`), by its id: the same
+   * rules as the e-mailed link, the invited address being the proof instead of the token.
+   */
+  async acceptById(ctx: Context, invitationId: string): Promise<TeamView> {
+    return this.acceptWith(ctx, true, async (ex) => (UUID_PATTERN.test(invitationId) ? invitationsRepository.findById(ex, invitationId) : undefined));
+  }
+
+  /** `byId`: without the token, an invitation addressed to someone else is not confirmed to exist. */
+  private async acceptWith(ctx: Context, byId: boolean, find: (ex: Executor) => Promise<InvitationRow | undefined>): Promise<TeamView> {
     const { clock, hasher } = this.deps;
     const userId = actingUserId(ctx);
     if (!userId) throw new AppError('UNAUTHORIZED', 'Sign in to accept an invitation.');
     return inTransaction(ctx, async (ctx) => {
-      const row = token.startsWith(TOKEN_PREFIX) ? await invitationsRepository.findByTokenHash(ctx.tx, hasher.hash(TOKEN_HASH_KIND, token)) : undefined;
+      const row = await find(ctx.tx);
       if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'This invitation link is not valid.');
+      const profile = await this.deps.profiles(ctx.tx, userId);
+      const addressed = Boolean(profile && sameHash(hasher.hash('email', profile.email), row.emailHash));
+      if (byId && !addressed) throw new AppError('RESOURCE_NOT_FOUND', 'You have no invitation with this id.');
       if (row.acceptedAt) throw new AppError('CONFLICT', 'This invitation has already been used.');
       if (row.revokedAt) throw new AppError('CONFLICT', 'This invitation was revoked: ask a team Owner or Admin to send a new one.');
       const now = clock.now();
       if (row.expiresAt <= now) throw new AppError('INVITATION_EXPIRED');
-
-      const profile = await this.deps.profiles(ctx.tx, userId);
-      if (!profile || !sameHash(hasher.hash('email', profile.email), row.emailHash)) throw new AppError('INVITATION_EMAIL_MISMATCH');
+      if (!addressed) throw new AppError('INVITATION_EMAIL_MISMATCH');
 
       const team = await teamsRepository.lock(ctx.tx, row.teamId);
       if (!team) throw new AppError('RESOURCE_NOT_FOUND', 'This invitation link is not valid.');

@@ -1,4 +1,6 @@
 import type { Context } from '../../shared/context.ts';
+import { AppError } from '../../shared/errors.ts';
+import { computesRepository } from '../computes/computes.repository.ts';
 
 /**
  * The hook that decides whether a team may be deleted. Issue 4: deletion is refused "while the
@@ -11,9 +13,13 @@ import type { Context } from '../../shared/context.ts';
  * - dns: zones served for the team.
  *
  * It runs inside the deleting transaction with the team row locked (`ctx.tx`), after the
- * permission check. No module owns resources or money yet, so it checks nothing today.
+ * permission check.
  */
 export async function assertTeamEmpty(ctx: Context, teamId: string): Promise<void> {
-  void ctx;
-  void teamId;
+  // Computes (issue 6): every one not yet DESTROYED, those being destroyed included (their machine
+  // and addresses are not gone yet); public IPs are held only by such computes.
+  const computes = await computesRepository.countLive(ctx.tx, teamId);
+  if (computes > 0) {
+    throw new AppError('CONFLICT', `The team still has ${computes} compute${computes === 1 ? '' : 's'}: destroy ${computes === 1 ? 'it' : 'them'} first (DELETE /computes/{id}) and wait until destroyed.`, { computes });
+  }
 }

@@ -25,6 +25,31 @@ export const teamsRepository = {
     return row?.teamId;
   },
 
+  async find(ex: Executor, teamId: string): Promise<TeamRow | undefined> {
+    const [row] = await ex.select().from(teams).where(eq(teams.id, teamId));
+    return row;
+  },
+
+  /** The Owners and Admins of a team, oldest member first: who hears about its money. */
+  async managers(ex: Executor, teamId: string): Promise<string[]> {
+    const rows = await ex
+      .select({ userId: teamMembers.userId })
+      .from(teamMembers)
+      .where(and(eq(teamMembers.teamId, teamId), inArray(teamMembers.role, ['OWNER', 'ADMIN'])))
+      .orderBy(asc(teamMembers.createdAt));
+    return rows.map((r) => r.userId);
+  },
+
+  /** The teams a person owns, oldest first. */
+  async ownedBy(ex: Executor, userId: string): Promise<string[]> {
+    const rows = await ex
+      .select({ teamId: teamMembers.teamId })
+      .from(teamMembers)
+      .where(and(eq(teamMembers.userId, userId), eq(teamMembers.role, 'OWNER')))
+      .orderBy(asc(teamMembers.createdAt));
+    return rows.map((r) => r.teamId);
+  },
+
   /** Locks the team row until the transaction ends, so concurrent membership changes see each other. */
   async lock(ex: Executor, teamId: string): Promise<TeamRow | undefined> {
     const [row] = await ex.select().from(teams).where(eq(teams.id, teamId)).for('update');

@@ -230,6 +230,21 @@ export function teamsRoutes(app: FastifyInstance, deps: TeamsRouteDeps) {
     },
   }, async (req) => ok(req.id, now(), presentTeam(await deps.invitations.accept(req.ctx, req.body.token)), 'Invitation accepted'));
 
+  r.post('/api/v1/invitations/:invitationId/accept', {
+    schema: {
+      summary: 'Accept an invitation you received',
+      description:
+        'Accepts one of your pending invitations (`GET /invitations`) by its id, without the e-mailed link: your account\'s e-mail address must be the invited one ' +
+        '(`INVITATION_EMAIL_MISMATCH`); another person\'s invitation id answers 404 or 403 and changes nothing.',
+      tags, security,
+      params: z.object({ invitationId: z.uuid() }),
+      response: {
+        200: envelope(TeamResponseSchema),
+        ...errorResponses(400, 401, [403, ['INVITATION_EMAIL_MISMATCH']], 404, 409, [410, ['INVITATION_EXPIRED']], 429, 500),
+      },
+    },
+  }, async (req) => ok(req.id, now(), presentTeam(await deps.invitations.acceptById(req.ctx, req.params.invitationId)), 'Invitation accepted'));
+
   r.get('/api/v1/teams/:teamId/ownership-transfer', {
     schema: {
       summary: 'Get the pending ownership transfer',

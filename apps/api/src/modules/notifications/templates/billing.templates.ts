@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { line, link, moment, period, rwf } from './fields.ts';
-import { defineEmailTemplate } from './types.ts';
+import { day, line, link, moment, period, rwf } from './fields.ts';
+import { defineEmailTemplate, defineSmsTemplate } from './types.ts';
 
 export const lowBalance = defineEmailTemplate({
   name: 'low-balance',
@@ -108,6 +108,113 @@ export const monthlyInvoice = defineEmailTemplate({
       },
       { type: 'paragraph', text: t('prepaid') },
       { type: 'action', label: t('action'), href: resolve('invoiceUrl', v.invoiceUrl) },
+    ],
+  }),
+});
+
+/** The SMS twin of `low-balance`: one GSM-7 segment. */
+export const lowBalanceSms = defineSmsTemplate({
+  name: 'low-balance-sms',
+  category: 'transactional',
+  description: "Sent by SMS with the low-balance e-mail, to Owners and Admins with a verified phone.",
+  schema: z.strictObject({ teamName: line(40), balanceRwf: rwf() }),
+  sampleVariables: { teamName: 'Inyange Labs', balanceRwf: 4500 },
+  messages: {
+    text: 'Strettch Cloud: the {teamName} team balance is low ({balance}). Top up with IremboPay to keep your computes running.',
+  },
+  // Plain digits and commas: the e-mail formatter's no-break space is not in GSM-7.
+  compose: (v, { t }) => ({ text: t('text', { teamName: v.teamName, balance: `RWF ${String(v.balanceRwf).replace(/\B(?=(\d{3})+$)/g, ',')}` }) }),
+});
+
+/** Dunning, step 1: the balance reached zero. */
+export const billingPastDue = defineEmailTemplate({
+  name: 'billing-past-due',
+  category: 'transactional',
+  description: 'Sent when a team wallet reaches zero or less: new resources are refused until it is topped up.',
+  schema: z.strictObject({ teamName: line(100), balanceRwf: rwf(), suspendOn: day(), topUpUrl: link() }),
+  sampleVariables: { teamName: 'Inyange Labs', balanceRwf: -1200, suspendOn: '2026-03-12', topUpUrl: '/billing' },
+  messages: {
+    subject: 'The {teamName} team wallet is empty',
+    intro: 'The wallet of the {teamName} team is at {balance}. Creating and starting computes is paused until it is topped up; running computes keep running for now.',
+    suspension: 'If the wallet is still empty on {suspendOn}, the team is suspended: its computes are stopped (their data is kept).',
+    action: 'Top up the wallet',
+  },
+  compose: (v, { t, rwf: money, date, link: resolve }) => ({
+    subject: t('subject', { teamName: v.teamName }),
+    blocks: [
+      { type: 'paragraph', text: t('intro', { teamName: v.teamName, balance: money(v.balanceRwf) }) },
+      { type: 'paragraph', text: t('suspension', { suspendOn: date(v.suspendOn) }) },
+      { type: 'action', label: t('action'), href: resolve('topUpUrl', v.topUpUrl) },
+    ],
+  }),
+});
+
+/** Dunning, step 2: suspension. */
+export const billingSuspended = defineEmailTemplate({
+  name: 'billing-suspended',
+  category: 'transactional',
+  description: 'Sent when a team stayed past due long enough to be suspended: its computes are stopped, data kept.',
+  schema: z.strictObject({ teamName: line(100), balanceRwf: rwf(), stoppedComputes: z.int().nonnegative(), topUpUrl: link() }),
+  sampleVariables: { teamName: 'Inyange Labs', balanceRwf: -3400, stoppedComputes: 2, topUpUrl: '/billing' },
+  messages: {
+    subject: 'The {teamName} team is suspended for non-payment',
+    intro: 'The wallet of the {teamName} team has stayed empty ({balance}), so the team is suspended and its running computes were stopped ({count}). Their disks and addresses are kept.',
+    lift: 'A top-up that brings the balance above zero lifts the suspension at once and starts the stopped computes again.',
+    action: 'Top up the wallet',
+  },
+  compose: (v, { t, rwf: money, link: resolve }) => ({
+    subject: t('subject', { teamName: v.teamName }),
+    blocks: [
+      { type: 'paragraph', text: t('intro', { teamName: v.teamName, balance: money(v.balanceRwf), count: String(v.stoppedComputes) }) },
+      { type: 'paragraph', text: t('lift') },
+      { type: 'action', label: t('action'), href: resolve('topUpUrl', v.topUpUrl) },
+    ],
+  }),
+});
+
+/** Dunning, step 3: a termination proposed to staff. No decision is automatic (privacy notice §6). */
+export const billingTerminationProposed = defineEmailTemplate({
+  name: 'billing-termination-proposed',
+  category: 'transactional',
+  description: 'Sent when a long-suspended team is proposed for termination; a staff member decides, and the team may ask for a review.',
+  schema: z.strictObject({ teamName: line(100), balanceRwf: rwf(), billingUrl: link() }),
+  sampleVariables: { teamName: 'Inyange Labs', balanceRwf: -3400, billingUrl: '/billing' },
+  messages: {
+    subject: 'The {teamName} team may be terminated',
+    intro: 'The {teamName} team has been suspended for a long time with a balance of {balance}. We have proposed to terminate it, which would delete its computes and their data.',
+    human: 'This is not decided by a machine: a member of our staff reviews the proposal before anything happens. You can ask for a review and tell us about your situation from the billing page, or top up to lift the suspension.',
+    action: 'Open billing',
+  },
+  compose: (v, { t, rwf: money, link: resolve }) => ({
+    subject: t('subject', { teamName: v.teamName }),
+    blocks: [
+      { type: 'paragraph', text: t('intro', { teamName: v.teamName, balance: money(v.balanceRwf) }) },
+      { type: 'paragraph', text: t('human') },
+      { type: 'action', label: t('action'), href: resolve('billingUrl', v.billingUrl) },
+    ],
+  }),
+});
+
+/** A staff member's decision on a termination proposal. */
+export const billingTerminationDecided = defineEmailTemplate({
+  name: 'billing-termination-decided',
+  category: 'transactional',
+  description: 'Sent when a staff member approves or rejects the termination of a team.',
+  schema: z.strictObject({ teamName: line(100), approved: z.boolean(), billingUrl: link() }),
+  sampleVariables: { teamName: 'Inyange Labs', approved: true, billingUrl: '/billing' },
+  sampleVariants: [{ teamName: 'Inyange Labs', approved: false, billingUrl: '/billing' }],
+  messages: {
+    approvedSubject: 'The {teamName} team was terminated',
+    approved: 'After review, a member of our staff terminated the {teamName} team for non-payment. Its computes are being deleted. Contact support if you believe this is wrong.',
+    rejectedSubject: 'The {teamName} team will not be terminated',
+    rejected: 'After review, a member of our staff decided not to terminate the {teamName} team. It stays suspended until the wallet is topped up.',
+    action: 'Open billing',
+  },
+  compose: (v, { t, link: resolve }) => ({
+    subject: t(v.approved ? 'approvedSubject' : 'rejectedSubject', { teamName: v.teamName }),
+    blocks: [
+      { type: 'paragraph', text: t(v.approved ? 'approved' : 'rejected', { teamName: v.teamName }) },
+      { type: 'action', label: t('action'), href: resolve('billingUrl', v.billingUrl) },
     ],
   }),
 });

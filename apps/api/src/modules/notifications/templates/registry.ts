@@ -1,6 +1,15 @@
 import type { z } from 'zod';
 import { newDeviceSignIn, parentalConsentRequest, phoneVerificationCode, teamInvitation, welcome } from './account.templates.ts';
-import { lowBalance, monthlyInvoice, paymentReceived } from './billing.templates.ts';
+import {
+  billingPastDue,
+  billingSuspended,
+  billingTerminationDecided,
+  billingTerminationProposed,
+  lowBalance,
+  lowBalanceSms,
+  monthlyInvoice,
+  paymentReceived,
+} from './billing.templates.ts';
 import type { CommonKey } from './common.ts';
 import { computeFailed, computeReady, computeStoppedNonPayment } from './compute.templates.ts';
 import { productNews } from './marketing.templates.ts';
@@ -15,7 +24,12 @@ export const templates = {
   'team-invitation': teamInvitation,
   'parental-consent-request': parentalConsentRequest,
   'low-balance': lowBalance,
+  'low-balance-sms': lowBalanceSms,
   'payment-received': paymentReceived,
+  'billing-past-due': billingPastDue,
+  'billing-suspended': billingSuspended,
+  'billing-termination-proposed': billingTerminationProposed,
+  'billing-termination-decided': billingTerminationDecided,
   'compute-ready': computeReady,
   'compute-failed': computeFailed,
   'compute-stopped-non-payment': computeStoppedNonPayment,

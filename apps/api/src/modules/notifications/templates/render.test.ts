@@ -31,10 +31,10 @@ function expectedLocale(name: TemplateName, locale: Locale): Locale {
 
 describe('the registry', () => {
   it('declares each template under its own name, with its channel and category', () => {
-    expect(templateNames).toHaveLength(15);
+    expect(templateNames).toHaveLength(20);
     for (const name of templateNames) {
       expect(templates[name].name).toBe(name);
-      expect(templateChannel(name)).toBe(name === 'phone-verification-code' ? 'sms' : 'email');
+      expect(templateChannel(name)).toBe(name === 'phone-verification-code' || name === 'low-balance-sms' ? 'sms' : 'email');
       expect(templateCategory(name)).toBe(name === 'product-news' ? 'marketing' : 'transactional');
     }
   });
