@@ -140,7 +140,7 @@ describe.skipIf(!shouldRunBrowserTests())('console development pages', () => {
       // Real providers (e-mail, SMS, sign-in) must be configured when the sandboxes are off; nothing is sent here.
       production = await startPlatform({
         SANDBOXES: 'off', RESEND_API_KEY: 're_e2e_unused', PINDO_API_TOKEN: 'e2e-unused', AWS_SNS_REGION: 'eu-west-1',
-        GITHUB_CLIENT_ID: 'e2e-unused', GITHUB_CLIENT_SECRET: 'e2e-unused',
+        GITHUB_CLIENT_ID: 'e2e-unused', GITHUB_CLIENT_SECRET: 'e2e-unused', IREMBOPAY_SECRET_KEY: 'e2e-unused',
       });
     });
 

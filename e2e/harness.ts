@@ -171,12 +171,52 @@ export interface Sms {
   createdAt: string;
 }
 
-/** The newest text message in the built-in SMS outbox. */
-export async function newestSms(baseUrl: string): Promise<Sms | undefined> {
+/** The newest text message in the built-in SMS outbox, or the newest to `phone` (E.164). */
+export async function newestSms(baseUrl: string, phone?: string): Promise<Sms | undefined> {
   const response = await fetch(`${baseUrl}/api/dev/sms`);
   expect(response.status).toBe(200);
   const { data } = (await response.json()) as { data: Sms[] };
-  return [...data].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
+  return data
+    .filter((sms) => phone === undefined || (sms.to ?? sms.toNumber) === phone)
+    .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
+}
+
+export interface Mail {
+  id: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  createdAt: string;
+}
+
+/**
+ * The newest e-mail to `to` in the built-in mailbox whose subject contains `subject`, waiting for
+ * the worker to deliver it (up to 30 s).
+ */
+export async function waitForMail(baseUrl: string, to: string, subject: string): Promise<Mail> {
+  let found: Mail | undefined;
+  await expect
+    .poll(
+      async () => {
+        const response = await fetch(`${baseUrl}/api/dev/mail?limit=50`);
+        expect(response.status).toBe(200);
+        const { data } = (await response.json()) as { data: Mail[] };
+        found = data.filter((m) => m.to === to && m.subject.includes(subject)).sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
+        return found !== undefined;
+      },
+      { timeout: 30_000, interval: 500 },
+    )
+    .toBe(true);
+  return found!;
+}
+
+/** The first link in an e-mail's text to `path` on this installation (links are absolute, under PUBLIC_URL). */
+export function linkInMail(mail: Mail, baseUrl: string, path: string): string {
+  const escaped = `${baseUrl}${path}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`${escaped}[^\\s<>"')\\]]*`).exec(mail.text);
+  if (!match) throw new Error(`no link to ${baseUrl}${path} in the e-mail "${mail.subject}":\n${mail.text}`);
+  return match[0];
 }
 
 /**
@@ -205,8 +245,9 @@ export async function completeOnboarding(page: Page, baseUrl: string, phone: str
   await page.getByRole('button', { name: 'Send code' }).click();
   const code = page.getByLabel('6-digit code');
   await code.waitFor();
+  // This number's code: with two people onboarding in one test, the newest message may be the other's.
   let sms: Sms | undefined;
-  await expect.poll(async () => (sms = await newestSms(baseUrl))?.text ?? '', { timeout: 15_000 }).toMatch(/\b\d{6}\b/);
+  await expect.poll(async () => (sms = await newestSms(baseUrl, phone))?.text ?? '', { timeout: 15_000 }).toMatch(/\b\d{6}\b/);
   await code.fill(/\b(\d{6})\b/.exec(sms!.text)![1]!);
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.waitForURL((url) => url.pathname !== '/onboarding');

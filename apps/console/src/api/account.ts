@@ -14,6 +14,7 @@ export const ACCOUNT_CLOSED_PATH = '/account-closed';
 export type Me = components['schemas']['Me'];
 export type TeamMembership = components['schemas']['TeamMembership'];
 export type Role = TeamMembership['role'];
+export type Locale = Me['locale'];
 
 export const accountKeys = {
   providers: ['auth', 'providers'] as const,
@@ -72,8 +73,11 @@ export function safeReturnTo(value: string | null, fallback = '/computes'): stri
   return value;
 }
 
-/** `POST /auth/logout` (outside `/api/v1`, so plain fetch), then a fresh page with nothing cached. */
-export function useSignOut() {
+/**
+ * `POST /auth/logout` (outside `/api/v1`, so plain fetch), then a fresh page with nothing cached:
+ * the sign-in page, or `returnTo` after signing in again (e.g. with another account).
+ */
+export function useSignOut({ returnTo }: { returnTo?: string } = {}) {
   return useMutation({
     mutationFn: async () => {
       let response: Response;
@@ -84,7 +88,19 @@ export function useSignOut() {
       }
       if (!response.ok) throw ApiError.fromResponse(await response.json().catch(() => undefined), response);
     },
-    onSuccess: () => window.location.assign('/sign-in?signedOut=1'),
+    onSuccess: () => window.location.assign(returnTo ? `/sign-in?signedOut=1&returnTo=${encodeURIComponent(returnTo)}` : '/sign-in?signedOut=1'),
+  });
+}
+
+/** `PATCH /me`: name, language or picture. The answer is the new `GET /me`. */
+export function useUpdateProfile() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (patch: { name?: string; locale?: Locale; avatarUrl?: string | null }) => (await unwrap(api.PATCH('/me', { body: patch }))).data,
+    onSuccess: (me) => {
+      setCsrfToken(me.csrfToken);
+      queryClient.setQueryData(accountKeys.me, me);
+    },
   });
 }
 

@@ -12,6 +12,8 @@ import { SignInPage } from '../features/auth/SignInPage.tsx';
 import { OnboardingPage } from '../features/auth/OnboardingPage.tsx';
 import { AccountClosedPage } from '../features/account/AccountClosure.tsx';
 import { ACCOUNT_CLOSED_PATH } from '../api/account.ts';
+import { AcceptInvitationPage } from '../features/team/AcceptInvitationPage.tsx';
+import { ACCEPT_INVITATION_PATH } from '../features/team/invitation-link.ts';
 
 /** One client-side page: its path, the label in the tab title, and what it renders. */
 export interface Route {
@@ -45,9 +47,10 @@ export const devPages: readonly Route[] = [
 ];
 
 /**
- * Pages with their own, quieter frame (no primary navigation): signing in, and the first steps
- * after it. They are reachable signed in or not, and the onboarding gate never sends you away
- * from them.
+ * Pages with their own, quieter frame (no primary navigation): signing in, the first steps
+ * after it, and accepting an invitation (where an e-mail link lands, often before the person
+ * has an account). They are reachable signed in or not, and the onboarding gate never sends you
+ * away from them.
  */
 export const SIGN_IN_PATH = '/sign-in';
 export const ONBOARDING_PATH = '/onboarding';
@@ -55,6 +58,7 @@ export const standalonePages: readonly Route[] = [
   { path: SIGN_IN_PATH, label: 'Sign in', page: SignInPage },
   { path: ONBOARDING_PATH, label: 'Get started', page: OnboardingPage },
   { path: ACCOUNT_CLOSED_PATH, label: 'Account closed', page: AccountClosedPage },
+  { path: ACCEPT_INVITATION_PATH, label: 'Accept invitation', page: AcceptInvitationPage },
 ];
 
 export const DEFAULT_PATH = '/computes';
@@ -70,7 +74,7 @@ export function findSection(pathname: string): Section | undefined {
   return sections.find((s) => path === s.path || path.startsWith(`${s.path}/`));
 }
 
-/** Whether a path is shown without the app frame (sign-in, onboarding, the account-closed notice). */
+/** Whether a path is shown without the app frame (sign-in, onboarding, the account-closed notice, accepting an invitation). */
 export function isStandalone(pathname: string): boolean {
   const path = normalisePath(pathname);
   return standalonePages.some((route) => route.path === path);

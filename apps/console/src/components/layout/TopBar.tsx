@@ -1,23 +1,33 @@
-import { signInHref, useMe, useSignOut, type Me, type Role } from '../../api/account.ts';
+import { useBalance } from '../../api/billing.ts';
+import { topUpLabel } from '../../features/billing/billing-rules.ts';
+import { formatRwf } from '../../lib/format.ts';
+import { useState } from 'react';
+import { isClosed, signInHref, useMe, useSignOut, type Me } from '../../api/account.ts';
 import { setSelectedTeamId, useSelectedTeamId } from '../../api/client.ts';
 import { useHealth } from '../../api/queries.ts';
+import { useReceivedInvitations } from '../../api/team.ts';
 import { DEV_MAIL_PATH, DEV_SMS_PATH } from '../../features/dev/paths.ts';
+import { CreateTeamDialog } from '../../features/team/CreateTeamDialog.tsx';
+import { roleLabel } from '../../features/team/team-rules.ts';
 import { Link, navigate } from '../../routes/router.tsx';
 import { Avatar } from '../ui/Avatar.tsx';
 import { Icon, LogoMark } from '../ui/Icon.tsx';
 import { Menu, type MenuItem } from '../ui/Menu.tsx';
 import { ThemeToggle } from './ThemeToggle.tsx';
 
-const roleLabel: Record<Role, string> = { OWNER: 'Owner', ADMIN: 'Admin', MEMBER: 'Member' };
-
-/** The teams of the signed-in person; the chosen one is sent as `X-Team-Id` with every call. */
+/**
+ * The teams of the signed-in person; the chosen one is sent as `X-Team-Id` with every call. The
+ * menu also lists invitations waiting for them and creates a team.
+ */
 function TeamSwitcher({ me }: { me: Me | null | undefined }) {
   const selectedId = useSelectedTeamId();
+  const [creating, setCreating] = useState(false);
+  const received = useReceivedInvitations({ enabled: Boolean(me) && !isClosed(me) }).data ?? [];
   const teams = me?.teams ?? [];
   const selected = teams.find((t) => t.id === selectedId) ?? teams[0];
-  if (!selected) {
+  if (!me) {
     return (
-      <div className="team-switcher" title={me ? 'You are not a member of any team.' : 'Teams become available after you sign in.'}>
+      <div className="team-switcher" title="Teams become available after you sign in.">
         <span className="team-dot" aria-hidden="true" />
         <span className="team-switcher-text">
           <span className="visually-hidden">Team: </span>
@@ -30,42 +40,70 @@ function TeamSwitcher({ me }: { me: Me | null | undefined }) {
   const items: MenuItem[] = teams.map((team) => ({
     kind: 'button',
     label: team.name,
-    hint: team.id === selected.id ? `${roleLabel[team.role]} · current team` : roleLabel[team.role],
+    hint: team.id === selected?.id ? `${roleLabel[team.role]} · current team` : roleLabel[team.role],
     onSelect: () => setSelectedTeamId(team.id),
   }));
-  items.push({ kind: 'link', label: 'Manage team', href: '/team', onSelect: () => navigate('/team'), hint: 'Members, invitations, API keys' });
+  for (const invitation of received) {
+    items.push({
+      kind: 'link',
+      label: `Invitation: ${invitation.teamName}`,
+      href: '/team',
+      onSelect: () => navigate('/team'),
+      hint: `Join as ${roleLabel[invitation.role]} · see Invitations for you`,
+    });
+  }
+  if (selected) items.push({ kind: 'link', label: 'Manage team', href: '/team', onSelect: () => navigate('/team'), hint: 'Members, invitations, API keys, settings' });
+  items.push({ kind: 'button', label: 'Create team…', onSelect: () => setCreating(true), hint: 'A new team, with you as Owner' });
+  const waiting = received.length > 0 ? ` (${received.length === 1 ? '1 invitation' : `${received.length} invitations`} for you)` : '';
   return (
-    <Menu
-      label={`Team: ${selected.name}. Switch team`}
-      align="start"
-      className="team-menu"
-      triggerClassName="team-switcher is-active"
-      trigger={
-        <>
-          <span className="team-dot" aria-hidden="true" />
-          <span className="team-switcher-text">{selected.name}</span>
-          <Icon name="chevronsUpDown" size={14} className="team-switcher-chevron" />
-        </>
-      }
-      header={<p className="menu-header-text">Acting in this team</p>}
-      items={items}
-    />
+    <>
+      <Menu
+        label={selected ? `Team: ${selected.name}. Switch team${waiting}` : `No team. Create a team${waiting}`}
+        align="start"
+        className="team-menu"
+        triggerClassName="team-switcher is-active"
+        trigger={
+          <>
+            <span className="team-dot" aria-hidden="true" />
+            <span className="team-switcher-text">{selected ? selected.name : 'No team'}</span>
+            {received.length > 0 ? (
+              <span className="team-switcher-count" aria-hidden="true">
+                {received.length}
+              </span>
+            ) : null}
+            <Icon name="chevronsUpDown" size={14} className="team-switcher-chevron" />
+          </>
+        }
+        header={<p className="menu-header-text">{selected ? 'Acting in this team' : 'You are not in a team yet'}</p>}
+        items={items}
+      />
+      {creating ? <CreateTeamDialog onClose={() => setCreating(false)} /> : null}
+    </>
   );
 }
 
 /**
- * Where the team wallet's balance and "Top up" will sit (a later issue). Until sign-in there
- * is no wallet to show, so it says so rather than showing a made-up amount.
+ * The selected team's prepaid balance, linking to Billing; red when it is at or below zero.
+ * Before sign-in there is no wallet, so it says so rather than showing a made-up amount.
  */
 function BalanceSlot({ signedIn }: { signedIn: boolean }) {
-  const why = signedIn ? 'the team wallet arrives with billing' : 'sign in to see your balance';
+  const balance = useBalance();
+  if (!signedIn || !balance.data) {
+    return (
+      <div className="balance-slot" data-slot="balance">
+        <span className="balance-label">Balance</span>
+        <span className="balance-value" title={signedIn ? 'Loading the team’s balance…' : 'Your team’s prepaid balance in RWF appears after you sign in.'}>
+          RWF —<span className="visually-hidden"> ({signedIn ? 'loading' : 'sign in to see your balance'})</span>
+        </span>
+      </div>
+    );
+  }
+  const overdue = balance.data.balance <= 0 && balance.data.state !== 'ACTIVE';
   return (
-    <div className="balance-slot" data-slot="balance">
+    <Link to="/billing" className="balance-slot" data-slot="balance" title={`${topUpLabel(balance.data)} on the Billing page`}>
       <span className="balance-label">Balance</span>
-      <span className="balance-value" title={signedIn ? 'Your team’s prepaid balance in RWF appears here once billing is available.' : 'Your team’s prepaid balance in RWF appears after you sign in.'}>
-        RWF —<span className="visually-hidden"> ({why})</span>
-      </span>
-    </div>
+      <span className={`balance-value${balance.data.balance < 0 || overdue ? ' balance-negative' : ''}`}>{formatRwf(balance.data.balance)}</span>
+    </Link>
   );
 }
 

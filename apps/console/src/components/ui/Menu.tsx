@@ -113,11 +113,13 @@ export function Menu({
               {header}
             </div>
           ) : null}
-          {items.map((item) => {
+          {items.map((item, index) => {
+            // Labels may repeat (two teams can share a name), so the position is part of the key.
+            const key = `${index}:${item.label}`;
             const hint = item.hint ? <span className="menu-item-hint">{item.hint}</span> : null;
             if (item.kind === 'disabled') {
               return (
-                <div key={item.label} role="menuitem" aria-disabled="true" className="menu-item is-disabled">
+                <div key={key} role="menuitem" aria-disabled="true" className="menu-item is-disabled">
                   <span>{item.label}</span>
                   {hint}
                 </div>
@@ -126,7 +128,7 @@ export function Menu({
             if (item.kind === 'link') {
               return (
                 <a
-                  key={item.label}
+                  key={key}
                   role="menuitem"
                   tabIndex={-1}
                   className="menu-item"
@@ -147,7 +149,7 @@ export function Menu({
             }
             return (
               <button
-                key={item.label}
+                key={key}
                 type="button"
                 role="menuitem"
                 tabIndex={-1}

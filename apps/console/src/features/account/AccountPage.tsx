@@ -1,4 +1,5 @@
-import { useMe, useRevokeOtherSessions, useSessions, type Me } from '../../api/account.ts';
+import { useId, useState, type FormEvent } from 'react';
+import { useMe, useRevokeOtherSessions, useSessions, useUpdateProfile, type Locale, type Me } from '../../api/account.ts';
 import { Avatar } from '../../components/ui/Avatar.tsx';
 import { Badge } from '../../components/ui/Badge.tsx';
 import { Button } from '../../components/ui/Button.tsx';
@@ -28,7 +29,9 @@ const rights: Array<{ name: string; text: string }> = [
 ];
 
 const providerName = { google: 'Google', github: 'GitHub', dev: 'Development sign-in' } as const;
-const localeName = { en: 'English', rw: 'Kinyarwanda', fr: 'French' } as const;
+/** The languages of e-mails and text messages, each named in itself where that is the usual label. */
+const localeName: Record<Locale, string> = { en: 'English', rw: 'Kinyarwanda', fr: 'Français' };
+const locales = Object.keys(localeName) as Locale[];
 
 function Profile({ me }: { me: Me }) {
   return (
@@ -48,6 +51,63 @@ function Profile({ me }: { me: Me }) {
           </div>
         </div>
       </div>
+    </Card>
+  );
+}
+
+/** `PATCH /me { locale }`: the language of what we send this person. */
+function Language({ me }: { me: Me }) {
+  const update = useUpdateProfile();
+  const [locale, setLocale] = useState<Locale>(me.locale);
+  const id = useId();
+  const changed = locale !== me.locale;
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!changed) return;
+    update.mutate({ locale });
+  };
+
+  return (
+    <Card
+      title="Language"
+      headingId="language-heading"
+      description="E-mails and text messages from Strettch Cloud are written in this language. The console itself is in English for now."
+    >
+      <form className="form form-inline" onSubmit={onSubmit} noValidate aria-label="Language">
+        <div className="field field-narrow-wide">
+          <label className="field-label" htmlFor={`${id}-locale`}>
+            Language of messages
+          </label>
+          <select
+            id={`${id}-locale`}
+            className="select"
+            value={locale}
+            onChange={(event) => {
+              setLocale(event.target.value as Locale);
+              update.reset();
+            }}
+          >
+            {locales.map((code) => (
+              <option key={code} value={code} lang={code}>
+                {localeName[code]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="form-actions">
+          <Button type="submit" variant="primary" disabled={update.isPending || !changed}>
+            {update.isPending ? 'Saving…' : 'Save language'}
+          </Button>
+        </div>
+      </form>
+      {update.isError ? (
+        <Notice tone="danger" role="alert" title="Your language wasn’t saved.">
+          {update.error.message}
+        </Notice>
+      ) : update.isSuccess ? (
+        <Notice tone="info" role="status" title={`Saved: we’ll write to you in ${localeName[update.data.locale]}.`} />
+      ) : null}
     </Card>
   );
 }
@@ -121,6 +181,7 @@ export function AccountPage() {
       ) : me.data ? (
         <>
           <Profile me={me.data} />
+          <Language me={me.data} />
           <Sessions />
         </>
       ) : (

@@ -6,6 +6,7 @@ import { Icon, type IconName } from '../../components/ui/Icon.tsx';
 import { Notice } from '../../components/ui/Notice.tsx';
 import { QueryView } from '../../components/ui/QueryView.tsx';
 import { navigate } from '../../routes/router.tsx';
+import { ACCEPT_INVITATION_PATH } from '../team/invitation-link.ts';
 
 type Provider = components['schemas']['SignInProvider'];
 
@@ -54,6 +55,7 @@ export function SignInPage() {
   }, [me.data, returnTo]);
 
   const message = error ? (errorMessages[error] ?? fallbackError) : null;
+  const forInvitation = returnTo === ACCEPT_INVITATION_PATH;
 
   return (
     <FocusShell>
@@ -70,6 +72,11 @@ export function SignInPage() {
             </Notice>
           ) : null}
           {signedOut && !message ? <Notice tone="info" role="status" title="You’re signed out." /> : null}
+          {forInvitation ? (
+            <Notice tone="info" icon="mail" title="Sign in to accept your invitation.">
+              Use the e-mail address the invitation was sent to. You’ll come back to the invitation afterwards.
+            </Notice>
+          ) : null}
 
           <QueryView query={providers} what="the ways to sign in">
             {(list) =>

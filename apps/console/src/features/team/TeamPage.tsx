@@ -1,11 +1,25 @@
 import { useId, useState, type FormEvent } from 'react';
-import { useMe, type Me, type Role, type TeamMembership } from '../../api/account.ts';
-import { useSelectedTeamId } from '../../api/client.ts';
-import { useApiKeys, useAuditLog, useCreateApiKey, useInvitations, useInvite, useRevokeApiKey, useTeamMembers, type ApiKey, type AuditLogEntry, type CreatedApiKey } from '../../api/team.ts';
-import { Avatar } from '../../components/ui/Avatar.tsx';
+import { useMe, type Me, type TeamMembership } from '../../api/account.ts';
+import { getSelectedTeamId, useSelectedTeamId } from '../../api/client.ts';
+import {
+  useApiKeys,
+  useAuditLog,
+  useCreateApiKey,
+  useInvitations,
+  useInvite,
+  useAcceptReceivedInvitation,
+  useReceivedInvitations,
+  useRevokeApiKey,
+  useRevokeInvitation,
+  useTeamMembers,
+  type ApiKey,
+  type AuditLogEntry,
+  type CreatedApiKey,
+} from '../../api/team.ts';
 import { Badge } from '../../components/ui/Badge.tsx';
 import { Button } from '../../components/ui/Button.tsx';
 import { Card } from '../../components/ui/Card.tsx';
+import { ConfirmAction } from '../../components/ui/ConfirmAction.tsx';
 import { EmptyState } from '../../components/ui/EmptyState.tsx';
 import { Icon } from '../../components/ui/Icon.tsx';
 import { Notice } from '../../components/ui/Notice.tsx';
@@ -15,46 +29,72 @@ import { SignInPrompt } from '../../components/ui/SignInPrompt.tsx';
 import { Skeleton } from '../../components/ui/Skeleton.tsx';
 import { formatDate, formatRelativeTime } from '../../lib/format.ts';
 import { useNow } from '../../lib/now.ts';
+import { navigate } from '../../routes/router.tsx';
+import { CreateTeamDialog } from './CreateTeamDialog.tsx';
+import { Members, OwnershipCard, TransferRequestNotice } from './Members.tsx';
+import { canManage, isOwner, roleLabel, roleTone } from './team-rules.ts';
+import { DeleteTeamCard, TeamSettingsCard } from './TeamSettings.tsx';
 
-const roleLabel: Record<Role, string> = { OWNER: 'Owner', ADMIN: 'Admin', MEMBER: 'Member' };
-const roleTone = { OWNER: 'accent', ADMIN: 'success', MEMBER: 'neutral' } as const;
-
-function Members({ me }: { me: Me }) {
-  const members = useTeamMembers();
+/** Invitations sent to the signed-in person's address, each with Accept. */
+function ReceivedInvitations({ me }: { me: Me }) {
+  const received = useReceivedInvitations({ enabled: true });
+  const accept = useAcceptReceivedInvitation();
   const now = useNow();
+  if (received.isPending || (received.isSuccess && received.data.length === 0)) return null;
   return (
-    <Card title="Members" headingId="members-heading" description="Everyone in this team and their role. Owners and Admins manage members and keys." flush>
-      <QueryView query={members} what="the team’s members">
+    <Card
+      title="Invitations for you"
+      headingId="received-invitations-heading"
+      description={
+        <>
+          Teams that invited <strong>{me.email}</strong>. Accepting makes you a member with the role shown.
+        </>
+      }
+      flush
+    >
+      {accept.isError ? (
+        <div className="card-pad">
+          <Notice tone="danger" role="alert" title="The invitation wasn’t accepted.">
+            {accept.error.message}
+          </Notice>
+        </div>
+      ) : null}
+      <QueryView query={received} what="your invitations">
         {(list) => (
           <div className="table-scroll">
-            <table className="table" aria-labelledby="members-heading">
+            <table className="table" aria-labelledby="received-invitations-heading">
               <thead>
                 <tr>
-                  <th scope="col">Person</th>
+                  <th scope="col">Team</th>
                   <th scope="col">Role</th>
-                  <th scope="col">Joined</th>
+                  <th scope="col">Sent</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
-                {list.map((m) => (
-                  <tr key={m.userId}>
+                {list.map((invitation) => (
+                  <tr key={invitation.id}>
+                    <td className="person-name">{invitation.teamName}</td>
                     <td>
-                      <div className="person">
-                        <Avatar name={m.name ?? m.email ?? '?'} size={30} />
-                        <span className="person-text">
-                          <span className="person-name">
-                            {m.name ?? 'Closed account'}
-                            {m.userId === me.id ? <span className="cell-muted"> (you)</span> : null}
-                          </span>
-                          {m.email ? <span className="person-email">{m.email}</span> : null}
-                        </span>
-                      </div>
+                      <Badge tone={roleTone[invitation.role]}>{roleLabel[invitation.role]}</Badge>
                     </td>
-                    <td>
-                      <Badge tone={roleTone[m.role]}>{roleLabel[m.role]}</Badge>
+                    <td className="cell-muted">{formatRelativeTime(invitation.createdAt, now)}</td>
+                    <td className="cell-muted" title={formatDate(invitation.expiresAt)}>
+                      {formatRelativeTime(invitation.expiresAt, now)}
                     </td>
-                    <td className="cell-muted" title={formatDate(m.joinedAt)}>
-                      {formatRelativeTime(m.joinedAt, now)}
+                    <td className="cell-actions">
+                      <Button
+                        size="sm"
+                        variant="primary"
+                        disabled={accept.isPending}
+                        onClick={() => accept.mutate(invitation.id, { onSuccess: () => navigate('/team') })}
+                        aria-label={`Accept the invitation to ${invitation.teamName}`}
+                      >
+                        Accept
+                      </Button>
                     </td>
                   </tr>
                 ))}
@@ -72,6 +112,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 function Invitations() {
   const invitations = useInvitations({ enabled: true });
   const invite = useInvite();
+  const revoke = useRevokeInvitation();
   const now = useNow();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<'ADMIN' | 'MEMBER'>('MEMBER');
@@ -147,6 +188,11 @@ function Invitations() {
         ) : sentTo ? (
           <Notice tone="info" role="status" icon="mail" title={`Invitation sent to ${sentTo}.`} />
         ) : null}
+        {revoke.isError ? (
+          <Notice tone="danger" role="alert" title="The invitation wasn’t revoked.">
+            {revoke.error.message}
+          </Notice>
+        ) : null}
       </div>
       <QueryView query={invitations} what="pending invitations">
         {(list) =>
@@ -161,6 +207,9 @@ function Invitations() {
                     <th scope="col">Role</th>
                     <th scope="col">Sent</th>
                     <th scope="col">Expires</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -171,7 +220,19 @@ function Invitations() {
                         <Badge tone={roleTone[inv.role]}>{roleLabel[inv.role]}</Badge>
                       </td>
                       <td className="cell-muted">{formatRelativeTime(inv.createdAt, now)}</td>
-                      <td className="cell-muted">{formatRelativeTime(inv.expiresAt, now)}</td>
+                      <td className="cell-muted" title={formatDate(inv.expiresAt)}>
+                        {formatRelativeTime(inv.expiresAt, now)}
+                      </td>
+                      <td className="cell-actions">
+                        <ConfirmAction
+                          label="Revoke"
+                          ariaLabel={`Revoke the invitation to ${inv.email ?? 'this address'}`}
+                          confirmLabel="Revoke now"
+                          pendingLabel="Revoking…"
+                          pending={revoke.isPending && revoke.variables === inv.id}
+                          onConfirm={() => revoke.mutate(inv.id)}
+                        />
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -216,24 +277,16 @@ function SecretReveal({ created, onDone }: { created: CreatedApiKey; onDone: () 
 
 function RevokeButton({ apiKey }: { apiKey: ApiKey }) {
   const revoke = useRevokeApiKey();
-  const [confirming, setConfirming] = useState(false);
   if (revoke.isError) return <span className="field-error">{revoke.error.message}</span>;
-  if (!confirming) {
-    return (
-      <Button size="sm" variant="ghost" onClick={() => setConfirming(true)} aria-label={`Revoke ${apiKey.name}`}>
-        Revoke
-      </Button>
-    );
-  }
   return (
-    <span className="form-actions" style={{ justifyContent: 'flex-end' }}>
-      <Button size="sm" variant="secondary" onClick={() => setConfirming(false)}>
-        Keep
-      </Button>
-      <Button size="sm" variant="primary" disabled={revoke.isPending} onClick={() => revoke.mutate(apiKey.id)}>
-        {revoke.isPending ? 'Revoking…' : 'Revoke now'}
-      </Button>
-    </span>
+    <ConfirmAction
+      label="Revoke"
+      ariaLabel={`Revoke ${apiKey.name}`}
+      confirmLabel="Revoke now"
+      pendingLabel="Revoking…"
+      pending={revoke.isPending}
+      onConfirm={() => revoke.mutate(apiKey.id)}
+    />
   );
 }
 
@@ -398,18 +451,28 @@ function AuditLog({ me }: { me: Me }) {
   );
 }
 
-function TeamSections({ me, team }: { me: Me; team: TeamMembership }) {
-  const canManage = team.role === 'OWNER' || team.role === 'ADMIN';
+/** Said once the selected team is gone (left or deleted), on the team selected next. */
+interface Flash {
+  text: string;
+  teamId: string | null;
+}
+
+function TeamSections({ me, team, onGone }: { me: Me; team: TeamMembership; onGone: (text: string) => void }) {
+  const manager = canManage(team.role);
   return (
     <>
+      <TransferRequestNotice me={me} team={team} />
       <Notice tone="neutral" icon="users" title={`${team.name}`}>
         You are {team.role === 'OWNER' ? 'the Owner' : `${team.role === 'ADMIN' ? 'an Admin' : 'a Member'}`} of this team.
         {me.teams.length > 1 ? ' Switch teams from the top bar.' : ''}
       </Notice>
-      <Members me={me} />
-      {canManage ? <Invitations /> : null}
+      <Members me={me} team={team} onLeft={(name) => onGone(`You left ${name}.`)} />
+      {manager ? <Invitations /> : null}
       <ApiKeys />
+      {manager ? <TeamSettingsCard /> : null}
+      {isOwner(team.role) ? <OwnershipCard me={me} /> : null}
       <AuditLog me={me} />
+      {isOwner(team.role) ? <DeleteTeamCard team={team} onDeleted={(name) => onGone(`${name} was deleted.`)} /> : null}
     </>
   );
 }
@@ -418,24 +481,65 @@ export function TeamPage() {
   const me = useMe();
   const teamId = useSelectedTeamId();
   const team = me.data?.teams.find((t) => t.id === teamId);
+  const [creating, setCreating] = useState(false);
+  const [flash, setFlash] = useState<Flash | null>(null);
+  // By the time a leave or delete reports back, the next team is already selected.
+  const onGone = (text: string) => setFlash({ text, teamId: getSelectedTeamId() });
   return (
     <>
-      <PageHeader title="Team" description="Members and their roles (Owner, Admin, Member), invitations, API keys and the team’s audit log." />
+      <PageHeader
+        title="Team"
+        description="Members and their roles (Owner, Admin, Member), invitations, API keys, settings and the team’s audit log."
+        actions={
+          me.data ? (
+            <Button onClick={() => setCreating(true)}>
+              <Icon name="plus" size={16} />
+              Create team
+            </Button>
+          ) : undefined
+        }
+      />
+      {flash && flash.teamId === teamId ? (
+        <Notice
+          tone="info"
+          role="status"
+          title={flash.text}
+          action={
+            <Button size="sm" variant="ghost" onClick={() => setFlash(null)}>
+              Dismiss
+            </Button>
+          }
+        />
+      ) : null}
       {me.isPending ? (
         <Card>
           <Skeleton label="Loading your team…" />
         </Card>
       ) : !me.data ? (
         <SignInPrompt title="Sign in to see your team">Members, pending invitations, API keys and the audit log are listed here once you are signed in.</SignInPrompt>
-      ) : !team ? (
-        <Card>
-          <EmptyState icon="users" title="You’re not in a team">
-            <p>Accept an invitation, or ask a team’s Owner or an Admin to invite you.</p>
-          </EmptyState>
-        </Card>
       ) : (
-        <TeamSections me={me.data} team={team} />
+        <>
+          <ReceivedInvitations me={me.data} />
+          {team ? (
+            <TeamSections key={team.id} me={me.data} team={team} onGone={onGone} />
+          ) : (
+            <Card>
+              <EmptyState
+                icon="users"
+                title="You’re not in a team"
+                action={
+                  <Button variant="primary" onClick={() => setCreating(true)}>
+                    Create a team
+                  </Button>
+                }
+              >
+                <p>Create a team of your own, accept an invitation, or ask a team’s Owner or an Admin to invite you.</p>
+              </EmptyState>
+            </Card>
+          )}
+        </>
       )}
+      {creating ? <CreateTeamDialog onClose={() => setCreating(false)} /> : null}
     </>
   );
 }
