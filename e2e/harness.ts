@@ -26,6 +26,10 @@ export interface Platform {
   output(): string;
   /** SIGTERM, then SIGKILL after a grace period; removes the data folder. Safe to call twice. */
   stop(): Promise<void>;
+  /** SIGKILL at once, as a crash would; the data folder stays (`stop` still removes it). */
+  kill(): Promise<void>;
+  /** The server's data folder (embedded database, key file). */
+  dataDir: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -96,6 +100,12 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
   };
   const output = () => lines.join('\n');
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+  };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -105,7 +115,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     }
     try {
       const response = await fetch(`${baseUrl}/api/v1/health`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return { baseUrl, output, stop };
+      if (response.ok) return { baseUrl, output, stop, kill, dataDir };
     } catch {
       // Not listening yet.
     }

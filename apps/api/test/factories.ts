@@ -2,6 +2,8 @@
 import crypto from 'node:crypto';
 import type { Executor } from '../src/db/database.ts';
 import { users } from '../src/modules/accounts/accounts.schema.ts';
+import { ageConfirmations } from '../src/modules/age/age.schema.ts';
+import { phoneNumbers } from '../src/modules/phone/phone.schema.ts';
 import { teamsRepository, type TeamRow } from '../src/modules/teams/teams.repository.ts';
 import type { ApiKeysService } from '../src/modules/teams/api-keys.service.ts';
 import type { Role } from '../src/modules/teams/permissions.ts';
@@ -13,13 +15,19 @@ export async function buildTeam(ex: Executor, overrides: Partial<TeamRow> = {}):
 /**
  * A person with an account row but no data key, so their profile reads as erased (null): enough to
  * hold memberships and API keys. Tests that need a name or e-mail use `deps.accounts.create`.
+ * Unless `eligible: false`, they have confirmed an adult date of birth and verified a phone, as
+ * creating resources and paying require (issue 4).
  */
-export async function buildUser(ex: Executor): Promise<{ id: string }> {
+export async function buildUser(ex: Executor, opts: { eligible?: boolean } = {}): Promise<{ id: string }> {
   const id = crypto.randomUUID();
   const now = new Date();
   // Well-formed ciphertexts under a key that does not exist: what crypto-shredding leaves behind.
   const sealed = () => `v1.${crypto.randomBytes(12).toString('base64url')}.${crypto.randomBytes(32).toString('base64url')}`;
   await ex.insert(users).values({ id, nameEnc: sealed(), emailEnc: sealed(), emailHash: crypto.randomBytes(32).toString('hex'), createdAt: now, updatedAt: now });
+  if (opts.eligible !== false) {
+    await ex.insert(ageConfirmations).values({ userId: id, dateOfBirthEnc: sealed(), confirmedAt: now });
+    await ex.insert(phoneNumbers).values({ userId: id, phoneEnc: sealed(), phoneHash: crypto.randomBytes(32).toString('hex'), verifiedAt: now });
+  }
   return { id };
 }
 

@@ -10,8 +10,11 @@ import { DAY, MINUTE, ManualClock } from '../../src/shared/clock.ts';
 import { systemContext, type Context } from '../../src/shared/context.ts';
 import { listMailbox } from '../../src/modules/notifications/providers/index.ts';
 import { dbKind } from '../db.ts';
-import { buildTeam } from '../factories.ts';
+import { grantCredit } from '../../src/modules/billing/referrals.ts';
+import { buildApiKey, buildTeam } from '../factories.ts';
 import { startTestPlatform } from '../platform.ts';
+
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl kid@test';
 
 describe(`age limit and parental consent (${dbKind})`, () => {
   // 22:30 UTC on 1 March is already 00:30 on 2 March in Kigali (UTC+2).
@@ -78,6 +81,27 @@ describe(`age limit and parental consent (${dbKind})`, () => {
     const row = (await db().execute(sql`select date_of_birth_enc from age_confirmations where user_id = ${p.id}`)).rows[0] as { date_of_birth_enc: string };
     expect(row.date_of_birth_enc).toMatch(/^v1\./);
     expect(row.date_of_birth_enc).not.toContain('1990');
+  });
+
+  it('lets an under-16 account create no compute and make no payment until the parent consents', async () => {
+    const child = await minor('Ineza Mugabo');
+    await t.deps.phone.verifyForDevelopment(sys(), child.id, '+250788111222');
+    const { secret, teamId } = await buildApiKey(db(), t.deps.apiKeys, undefined, { userId: child.id });
+    await grantCredit(db(), t.deps.ledger, { teamId, amount: 50_000, reason: 'test funds', staff: 'test', kind: 'credit' });
+    const headers = () => ({ authorization: `Bearer ${secret}`, 'idempotency-key': crypto.randomUUID() });
+    const compute = () =>
+      t.app.inject({ method: 'POST', url: '/api/v1/computes', headers: headers(), payload: { hostName: 'kid-vm', image: 'UBUNTU-24.04', region: 'KGL-1', specification: 'S-1C', publicKeys: [KEY] } });
+    const topUp = () => t.app.inject({ method: 'POST', url: '/api/v1/billing/top-ups', headers: headers(), payload: { amount: 5000 } });
+    for (const res of [await compute(), await topUp()]) {
+      expect(res.statusCode).toBe(403);
+      expect(res.json().code).toBe('PARENTAL_CONSENT_REQUIRED');
+    }
+    expect((await db().execute(sql`select 1 from computes where team_id = ${teamId}`)).rows).toHaveLength(0);
+    const guardian = `parent-${crypto.randomUUID()}@example.rw`;
+    await t.deps.age.requestParentalConsent(child.ctx, { guardianEmail: guardian, relation: 'guardian' });
+    expect((await consent(await tokenSentTo(guardian))).statusCode).toBe(200);
+    const created = await compute();
+    expect(created.statusCode, created.body).toBe(202);
   });
 
   it('keeps a minor limited until the guardian confirms through the e-mailed link, which works once', async () => {

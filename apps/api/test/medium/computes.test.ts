@@ -15,7 +15,7 @@ import { AddressAllocator, addressPlan } from '../../src/modules/computes/addres
 import type { SpendingIntent } from '../../src/modules/computes/spending-guard.ts';
 import type { FakeHypervisorDriver } from '../../src/modules/computes/hypervisor/fake.driver.ts';
 import { dbKind } from '../db.ts';
-import { buildApiKey } from '../factories.ts';
+import { buildApiKey, buildUser } from '../factories.ts';
 import { startTestPlatform } from '../platform.ts';
 
 type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>;
@@ -389,6 +389,19 @@ describe(`computes API (${dbKind})`, () => {
 describe(`computes: the spending guard (${dbKind})`, () => {
   const h = harness({});
 
+  it('creates nothing for a person who has not verified a phone', async () => {
+    const db = h.db();
+    const { id: userId } = await buildUser(db, { eligible: false });
+    await h.t.deps.age.confirmDateOfBirth({ actor: { type: 'user', id: userId }, teamId: null, requestId: 'test', ip: null, userAgent: null, tx: db }, { dateOfBirth: '1990-01-01' });
+    const { secret, teamId } = await buildApiKey(db, h.t.deps.apiKeys, undefined, { userId });
+    await db.transaction((tx) =>
+      h.t.deps.ledger.post(tx, { teamId, kind: 'credit', reference: `test-credit:${teamId}`, description: 'Test credit', actor: { type: 'system', id: 'test' }, entries: [{ account: 'team_wallet', teamId, amount: 100_000 }, { account: 'promotional_credit', amount: -100_000 }] }),
+    );
+    const res = await h.create(secret);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('PHONE_VERIFICATION_REQUIRED');
+  });
+
   it('asks billing before create, start, reboot and upsize, and never before stop or destroy', async () => {
     const { secret, teamId, id: apiKeyId, userId } = await h.owner();
     const c = await h.running(secret);
@@ -426,7 +439,7 @@ describe(`computes: the spending guard (${dbKind})`, () => {
     await h.drain();
     await service.destroy(ctx, c.id);
     expect(asked).toEqual([
-      { command: 'create', specification: 'S-1C-1G' },
+      { command: 'create', specification: 'S-1C-1G', userId },
       { command: 'reboot', specification: 'S-1C-1G' },
       { command: 'start', specification: 'S-1C-1G' },
       { command: 'upsize', specification: 'S-2C-4G' },

@@ -354,7 +354,12 @@ export class BillingService {
    * suspended or terminated is refused with its state's code; creating or upsizing also needs a
    * balance covering the first hours of the new size.
    */
-  async assertCanSpend(ex: Executor, teamId: string, intent: { command: 'create' | 'start' | 'reboot' | 'upsize'; specification: string }): Promise<void> {
+  async assertCanSpend(ex: Executor, teamId: string, intent: { command: 'create' | 'start' | 'reboot' | 'upsize'; specification: string; userId?: string | null }): Promise<void> {
+    // Issue 4: a verified phone before the first compute; a child's account creates nothing until a parent consents.
+    if (intent.command === 'create' && intent.userId) {
+      await this.deps.peers.requireFullAccount(ex, intent.userId);
+      await this.deps.peers.requireVerifiedPhone(ex, intent.userId);
+    }
     const wallet = await this.walletRow(ex, teamId);
     if (wallet.state === 'PAST_DUE') throw new AppError('TEAM_PAST_DUE');
     if (wallet.state === 'SUSPENDED' || wallet.state === 'TERMINATION_PROPOSED') throw new AppError('TEAM_SUSPENDED');
@@ -392,7 +397,9 @@ export class BillingService {
     await billingRepository.updateWallet(ex, teamId, { lowBalanceAlertedAt: now, updatedAt: now });
     const teamName = (await this.deps.peers.teamName(ex, teamId)) ?? 'your';
     for (const userId of await this.deps.peers.billingContacts(ex, teamId)) {
-      await this.deps.notify({ ...ctx, teamId }, { template: 'low-balance', to: { userId }, teamId, variables: { teamName, balanceRwf: wallet.balance, thresholdRwf: Math.max(threshold, daysFloor), topUpUrl: '/billing' } });
+      await this.deps
+        .notify({ ...ctx, teamId }, { template: 'low-balance', to: { userId }, teamId, variables: { teamName, balanceRwf: wallet.balance, thresholdRwf: Math.max(threshold, daysFloor), topUpUrl: '/billing' } })
+        .catch(() => undefined); // an erased contact has no address
       await this.deps
         .notify({ ...ctx, teamId }, { template: 'low-balance-sms', to: { userId }, teamId, variables: { teamName: teamName.slice(0, 40), balanceRwf: wallet.balance } })
         .catch(() => undefined); // no verified phone: the e-mail is enough

@@ -187,7 +187,10 @@ export class Dunning {
   private async tell(ctx: Context, teamId: string, template: NotifyInput['template'], variables: (teamName: string) => Record<string, unknown>): Promise<void> {
     const teamName = (await this.deps.peers.teamName(ctx.tx, teamId)) ?? 'your';
     for (const userId of await this.deps.peers.billingContacts(ctx.tx, teamId)) {
-      await this.deps.notify(ctx, { template, to: { userId }, teamId, variables: variables(teamName) });
+      // A contact whose account was erased has no address: the state changes all the same.
+      await this.deps
+        .notify(ctx, { template, to: { userId }, teamId, variables: variables(teamName) })
+        .catch((err: unknown) => this.deps.logger.warn({ err: { message: (err as Error).message }, teamId, template }, 'billing notice not queued'));
     }
   }
 }

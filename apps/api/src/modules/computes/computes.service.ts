@@ -153,7 +153,7 @@ export class ComputesService {
       if (input.userData !== undefined && Buffer.byteLength(input.userData, 'utf8') > MAX_USER_DATA_BYTES) {
         throw new AppError('VALIDATION_ERROR', undefined, [{ field: 'userData', message: `must be at most ${MAX_USER_DATA_BYTES} bytes` }]);
       }
-      await this.deps.spending.assertCanSpend(ctx.tx, teamId, { command: 'create', specification: spec.specification });
+      await this.deps.spending.assertCanSpend(ctx.tx, teamId, { command: 'create', specification: spec.specification, userId: access.userId });
 
       const now = this.deps.clock.now();
       const id = crypto.randomUUID();

@@ -4,7 +4,7 @@ export { ComputeActionRunner, type ComputeActionRunnerDeps } from './run-compute
 export { RUN_ACTION_JOB, type RunActionPayload } from './compute-actions.ts';
 export { SshKeysService, type SshKeyView } from './ssh-keys.service.ts';
 export { AddressAllocator, addressPlan } from './addresses.ts';
-export { allowAllSpending, type SpendingGuard, type SpendingIntent } from './spending-guard.ts';
+export type { SpendingGuard, SpendingIntent } from './spending-guard.ts';
 export { computesRoutes } from './computes.routes.ts';
 export { sshKeysRoutes } from './ssh-keys.routes.ts';
 export { chooseHypervisor } from './hypervisor/select.ts';

@@ -5,6 +5,11 @@ export interface SpendingIntent {
   command: 'create' | 'start' | 'reboot' | 'upsize';
   /** The specification that will be charged: the new one for create and upsize, the current one otherwise. */
   specification: string;
+  /**
+   * The person asking (a user, or an API key's creator), for creates: an account without a
+   * verified phone, or of a child without a parent's consent, creates no resources.
+   */
+  userId?: string | null;
 }
 
 /**
@@ -18,7 +23,3 @@ export interface SpendingGuard {
   assertCanSpend(ex: Executor, teamId: string, intent: SpendingIntent): Promise<void>;
 }
 
-/** Allows everything: the stand-in until the billing module provides its guard. */
-export const allowAllSpending: SpendingGuard = {
-  async assertCanSpend() {},
-};

@@ -112,7 +112,10 @@ export class InvoicesService {
       if (inserted.length === 0) throw new RollbackIssue();
       const period = periodStart.toISOString().slice(0, 7);
       for (const userId of await this.deps.peers.billingContacts(ex, teamId)) {
-        await this.deps.notify(ctx, { template: 'monthly-invoice', to: { userId }, teamId, variables: { teamName, period, totalRwf: total, invoiceNumber: number, invoiceUrl: `/billing?invoice=${id}` } });
+        // A contact whose account was erased has no address: the invoice is issued all the same.
+        await this.deps
+          .notify(ctx, { template: 'monthly-invoice', to: { userId }, teamId, variables: { teamName, period, totalRwf: total, invoiceNumber: number, invoiceUrl: `/billing?invoice=${id}` } })
+          .catch((err: unknown) => this.deps.logger.warn({ err: { message: (err as Error).message }, teamId }, 'invoice e-mail not queued'));
       }
       return true;
     }).catch((err: unknown) => {
