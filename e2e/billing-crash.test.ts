@@ -34,7 +34,7 @@ describe('billing: a crash between receiving a payment and crediting it', () => 
       body: JSON.stringify({ amount: 15_000 }),
     });
     expect(created.status).toBe(201);
-    const { invoiceNumber } = (await created.json()).data as { invoiceNumber: string };
+    const { invoiceNumber } = ((await created.json()) as { data: { invoiceNumber: string } }).data;
 
     // Many copies at once keep the server busy with this payment; the kill lands in the middle.
     sandbox.controls.duplicates(300);

@@ -373,4 +373,19 @@ describe.skipIf(!shouldRunBrowserTests())('billing: top up the wallet through Ir
     // The refused prompt is the one failed request (502 PAYMENT_PROVIDER_ERROR), on purpose.
     expect(problems.filter((p) => !p.includes('status of 502'))).toEqual([]);
   });
+  it('claims the referral a newcomer followed, once they have signed up and onboarded', { timeout: 120_000 }, async () => {
+    const referrer = await consoleApi(page, baseUrl);
+    const { link, referred } = await referrer.get<{ link: string; referred: number }>('/me/referral');
+    expect(new URL(link).searchParams.get('ref')).toMatch(/^[A-Za-z0-9]+$/);
+    const { page: newcomer } = await session.openPage({ viewport: desktop });
+    const path = new URL(link);
+    await newcomer.goto(`${baseUrl}${path.pathname}${path.search}`);
+    // The code leaves the address bar at once.
+    await expect.poll(() => new URL(newcomer.url()).searchParams.get('ref')).toBeNull();
+    const friend = { name: 'Eric Niyonzima', email: `eric.${randomUUID().slice(0, 8)}@example.rw`, phone: '+250788456987' };
+    await signInWithDevProvider(newcomer, baseUrl, friend);
+    await completeOnboarding(newcomer, baseUrl, friend.phone);
+    await expect.poll(async () => (await referrer.get<{ referred: number }>('/me/referral')).referred, { timeout: 15_000 }).toBe(referred + 1);
+    expect(await newcomer.evaluate("sessionStorage.getItem('strettch.console.referral')")).toBeNull();
+  });
 });

@@ -4,6 +4,7 @@
  * Debian Chromium through playwright-core for console tests.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -79,7 +80,8 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
   const child = spawn(process.execPath, [path.join(repoRoot, 'apps/cli/bin/strettch.mjs'), 'serve'], {
     cwd: repoRoot,
     // PUBLIC_URL is the address tests open the console at: signed-in changes must come from it (Origin check).
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, STRETTCH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    // Computes are simulated unless a test asks for the qemu driver: no test boots a real VM by accident.
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, STRETTCH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', HYPERVISOR_DRIVER: 'fake', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -325,3 +327,17 @@ export async function startConsoleSession(env: Record<string, string> = {}) {
   };
 }
 export type ConsoleSession = Awaited<ReturnType<typeof startConsoleSession>>;
+
+/**
+ * A fresh OpenSSH Ed25519 public key line (`ssh-ed25519 AAAA… comment`) and its `SHA256:`
+ * fingerprint as `ssh-keygen -l` prints it, for tests that add SSH keys.
+ */
+export function newSshPublicKey(comment: string): { line: string; fingerprint: string } {
+  const { publicKey } = crypto.generateKeyPairSync('ed25519');
+  // The SPKI encoding of an Ed25519 key ends with the 32 raw key bytes.
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  const field = (bytes: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, bytes.length]), bytes]);
+  const blob = Buffer.concat([field(Buffer.from('ssh-ed25519')), field(raw)]);
+  const fingerprint = `SHA256:${crypto.createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+  return { line: `ssh-ed25519 ${blob.toString('base64')} ${comment}`, fingerprint };
+}

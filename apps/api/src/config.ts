@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseCidr } from './modules/computes/ipv4.ts';
@@ -111,11 +112,58 @@ export const configSpec = {
   SESSION_ABSOLUTE_DAYS: variable(z.coerce.number().int().min(1).max(90).default(14), 'A console session ends this many days after sign-in, however active.'),
   HYPERVISOR_DRIVER: variable(
     z.enum(['qemu', 'proxmox', 'fake']).optional(),
-    'Engine that runs computes: qemu (QEMU on this host), proxmox (a Proxmox VE cluster) or fake (simulated in memory, for demos and tests only). Only fake exists yet: qemu and proxmox fall back to it with a warning.',
+    'Engine that runs computes: qemu (QEMU on this host), proxmox (a Proxmox VE cluster) or fake (simulated in memory, for demos and tests only). proxmox needs the PROXMOX_* variables.',
     false,
     'qemu when QEMU is installed, else fake (with a warning)',
   ),
   QEMU_BINARY: variable(z.string().min(1).default('qemu-system-x86_64'), 'QEMU system emulator of the qemu driver; when HYPERVISOR_DRIVER is unset, QEMU counts as installed if it runs.'),
+  QEMU_IMG_BINARY: variable(z.string().min(1).default('qemu-img'), 'qemu-img of the qemu driver (makes the qcow2 overlay disks and grows them).'),
+  QEMU_DATA_DIR: variable(z.string().min(1).optional(), 'Folder of the qemu driver\'s machines (one sub-folder each: disk overlay, NoCloud seed, sockets, serial log) and operation records; keep the path short (UNIX socket paths are limited to 107 bytes).', false, '$STRETTCH_DATA_DIR/vms'),
+  QEMU_IMAGES: variable(
+    z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9._-]+=.+$/, 'must be SLUG=/path/to/base.qcow2 pairs')))
+      .transform((pairs) => Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])) as Record<string, string>),
+    'Comma-separated image slug to base qcow2 map of the qemu driver, e.g. "UBUNTU-24.04=/var/lib/strettch/images/noble-server-cloudimg-amd64.img"; an image without a base boots the tiny test guest.',
+  ),
+  QEMU_TINY_GUEST_DIR: variable(z.string().min(1).optional(), 'Folder holding the tiny test guest (vmlinuz, initrd.img) that scripts/build-tiny-guest.sh builds; booted for images without a base in QEMU_IMAGES.', false, '~/.cache/strettch/tiny-guest/current'),
+  QEMU_ACCEL: variable(z.enum(['auto', 'kvm', 'tcg']).default('auto'), 'Accelerator of the qemu driver: auto uses KVM when a short probe boot under KVM succeeds (a /dev/kvm can exist and hang), else TCG emulation.'),
+  PROXMOX_URL: variable(z.url().optional(), 'API base URL of the Proxmox VE cluster the proxmox driver drives, e.g. https://pve1.example:8006/api2/json.'),
+  PROXMOX_TOKEN_ID: variable(
+    z.string().regex(/^[^\s@!]+@[^\s@!]+![A-Za-z][A-Za-z0-9._-]*$/, 'must be USER@REALM!TOKENID').optional(),
+    'Proxmox API token id, USER@REALM!TOKENID (a privilege-separated token with VM.Allocate, VM.Clone, VM.Config.*, VM.PowerMgmt, Datastore.AllocateSpace on our pool and storage).',
+  ),
+  PROXMOX_TOKEN_SECRET: variable(z.string().min(1).optional(), 'Secret (UUID) of the Proxmox API token; sent only in the Authorization header, never logged.', true),
+  PROXMOX_NODES: variable(
+    z.string().default('').transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean)),
+    'Comma-separated Proxmox nodes new machines may be placed on (the one with the most free memory is chosen).',
+  ),
+  PROXMOX_STORAGE: variable(z.string().min(1).default('local-lvm'), 'Proxmox storage that receives the full clones (disks of new machines); clones are serialised per node and storage.'),
+  PROXMOX_TEMPLATES: variable(
+    z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9._-]+=\d+$/, 'must be SLUG=VMID pairs, e.g. UBUNTU-24.04=9000')))
+      .transform((pairs) => Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), Number(p.slice(p.indexOf('=') + 1))])) as Record<string, number>),
+    'Comma-separated image slug to cloud-init template VMID map, e.g. "UBUNTU-24.04=9000,DEBIAN-12=9001".',
+  ),
+  PROXMOX_VMID_RANGE: variable(
+    z
+      .string()
+      .regex(/^\d+-\d+$/, 'must be FIRST-LAST, e.g. 100000-199999')
+      .default('100000-199999')
+      .transform((s) => ({ first: Number(s.split('-')[0]), last: Number(s.split('-')[1]) }))
+      .refine((r) => r.first >= 100 && r.first <= r.last && r.last <= 999_999_999, 'must lie within 100-999999999, first not above last'),
+    'VMIDs the control plane hands out to its machines (allocated in our database, never reused); reserve this range for the platform on the cluster.',
+    false,
+    '100000-199999',
+  ),
+  PROXMOX_TLS_INSECURE: variable(bool.default(false), 'Accept any TLS certificate from the Proxmox API (self-signed lab clusters only; prefer PROXMOX_CA_FILE).'),
+  PROXMOX_CA_FILE: variable(z.string().min(1).optional(), 'PEM file of the CA that signed the Proxmox API certificate (e.g. the cluster\'s /etc/pve/pve-root-ca.pem).'),
+  PROXMOX_NAMESERVER: variable(z.string().min(1).optional(), 'DNS servers given to machines through cloud-init (space-separated); unset: the Proxmox host\'s.'),
   HYPERVISOR_FAKE_DELAY_MS: variable(z.coerce.number().int().min(0).max(600_000).default(500), 'How long each change takes on the fake hypervisor, in ms (a create three times as long); 0 finishes at once.'),
   COMPUTE_GRACEFUL_STOP_SECONDS: variable(z.coerce.number().int().min(1).max(3600).default(60), 'How long a stop waits for the guest to shut down (ACPI) before powering it off hard.'),
   PUBLIC_IPV4_POOL: variable(
@@ -136,10 +184,12 @@ export const configSpec = {
 type Spec = typeof configSpec;
 type Raw = { [K in keyof Spec]: z.output<Spec[K]['schema']> };
 
-export interface Config extends Omit<Raw, 'PUBLIC_URL' | 'KEK_FILE' | 'IREMBOPAY_SECRET_KEY'> {
+export interface Config extends Omit<Raw, 'PUBLIC_URL' | 'KEK_FILE' | 'IREMBOPAY_SECRET_KEY' | 'QEMU_DATA_DIR' | 'QEMU_TINY_GUEST_DIR'> {
   PUBLIC_URL: string;
   KEK_FILE: string;
   IREMBOPAY_SECRET_KEY: string;
+  QEMU_DATA_DIR: string;
+  QEMU_TINY_GUEST_DIR: string;
   /** Whether the built-in provider sandboxes and development pages are active. */
   sandboxesEnabled: boolean;
   /**
@@ -190,12 +240,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Address blocks: a host part that is not zero (10.0.0.1/16) is a typo that would shift every address.
   for (const cidr of raw.PUBLIC_IPV4_POOL) if (!parseCidr(cidr)) missing.push(`PUBLIC_IPV4_POOL: ${cidr} is not an IPv4 network block (a.b.c.d/len with the host bits zero)`);
   if (!parseCidr(raw.PRIVATE_NETWORK_CIDR)) missing.push(`PRIVATE_NETWORK_CIDR: ${raw.PRIVATE_NETWORK_CIDR} is not an IPv4 network block (a.b.c.d/len with the host bits zero)`);
+  // The proxmox driver without its cluster would fail every compute action: refuse to start instead.
+  if (raw.HYPERVISOR_DRIVER === 'proxmox') {
+    for (const name of ['PROXMOX_URL', 'PROXMOX_TOKEN_ID', 'PROXMOX_TOKEN_SECRET'] as const) if (!raw[name]) missing.push(`${name}: required when HYPERVISOR_DRIVER=proxmox`);
+    if (raw.PROXMOX_NODES.length === 0) missing.push('PROXMOX_NODES: required when HYPERVISOR_DRIVER=proxmox (at least one node)');
+    if (Object.keys(raw.PROXMOX_TEMPLATES).length === 0) missing.push('PROXMOX_TEMPLATES: required when HYPERVISOR_DRIVER=proxmox (at least one image, e.g. UBUNTU-24.04=9000)');
+  }
   if (missing.length) throw new ConfigError(missing);
   return {
     ...raw,
     STRETTCH_DATA_DIR: dataDir,
     PUBLIC_URL: (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ''),
     KEK_FILE: path.resolve(raw.KEK_FILE ?? path.join(dataDir, 'keys.json')),
+    QEMU_DATA_DIR: path.resolve(raw.QEMU_DATA_DIR ?? path.join(dataDir, 'vms')),
+    QEMU_TINY_GUEST_DIR: path.resolve(raw.QEMU_TINY_GUEST_DIR ?? path.join(os.homedir(), '.cache', 'strettch', 'tiny-guest', 'current')),
     IREMBOPAY_SECRET_KEY: raw.IREMBOPAY_SECRET_KEY ?? SANDBOX_IREMBOPAY_SECRET,
     sandboxesEnabled,
     devSignIn: sandboxesEnabled && !google && !github,

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/database.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
+import { systemContext } from './shared/context.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { buildApp, type HttpDeps, type RoutePlugin } from './http/app.ts';
 import { ApiKeysService } from './modules/teams/api-keys.service.ts';
@@ -42,14 +43,14 @@ import { phoneRoutes } from './modules/phone/phone.routes.ts';
 import { AgeService } from './modules/age/age.service.ts';
 import { ageRoutes } from './modules/age/age.routes.ts';
 import {
-  AddressAllocator, addressPlan, chooseHypervisor, ComputeActionRunner, ComputesService, computesRoutes, RUN_ACTION_JOB, SshKeysService, sshKeysRoutes,
+  AddressAllocator, addressPlan, chooseHypervisor, ComputeActionRunner, DbVmidAllocator, ComputesService, computesRoutes, RUN_ACTION_JOB, SshKeysService, sshKeysRoutes,
   type HypervisorDriver, type RunActionPayload,
 } from './modules/computes/index.ts';
 import { Ledger } from './modules/billing/ledger.ts';
 import { BillingService, type BillingPeers } from './modules/billing/billing.service.ts';
 import { Metering } from './modules/billing/metering.ts';
 import { Dunning } from './modules/billing/dunning.ts';
-import { priceList } from './modules/billing/prices.ts';
+import { priceList, type PriceList } from './modules/billing/prices.ts';
 import { InvoicesService } from './modules/billing/invoices/invoices.service.ts';
 import { Referrals } from './modules/billing/referrals.ts';
 import { billingRoutes, irembopayWebhookRoutes } from './modules/billing/billing.routes.ts';
@@ -83,6 +84,8 @@ export interface PlatformDeps extends HttpDeps {
   /** The hypervisor driver computes run on (`simulated` for the fake). */
   hypervisor: HypervisorDriver;
   ledger: Ledger;
+  /** Prices of specifications and addresses (configuration). */
+  prices: PriceList;
   billing: BillingService;
   invoices: InvoicesService;
   referrals: Referrals;
@@ -168,7 +171,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const accounts = new AccountsService(subjects, hasher, clock, audit, (ctx, input) => notifications.notify(ctx, input));
   const notifications: NotificationsService = new NotificationsService(
     db,
-    { clock, jobs, subjects, hasher, email, sms, profiles: (ex, id) => accounts.recipientProfile(ex, id), logger },
+    {
+      clock, jobs, subjects, hasher, email, sms, logger,
+      // The verified phone (phone module) joins the account's profile for SMS.
+      profiles: async (ex, id) => {
+        const profile = await accounts.recipientProfile(ex, id);
+        return profile ? { ...profile, phone: await deps.phone.verifiedPhone(ex, id) } : null;
+      },
+    },
     { emailFrom: config.EMAIL_FROM, publicUrl: config.PUBLIC_URL },
   );
   const sessions = new SessionsService(db, clock, hasher, audit, { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteDays: config.SESSION_ABSOLUTE_DAYS });
@@ -266,7 +276,16 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
   // Computes (issue 6): the hypervisor driver, the address pools, and the action jobs.
   const catalog = new CatalogService(db, clock, opts.catalogTtlMs ?? config.CATALOG_CACHE_SECONDS * 1000);
-  const hypervisor = chooseHypervisor({ requested: config.HYPERVISOR_DRIVER, qemuBinary: config.QEMU_BINARY, fakeDelayMs: config.HYPERVISOR_FAKE_DELAY_MS });
+  const hypervisor = chooseHypervisor({
+    requested: config.HYPERVISOR_DRIVER, qemuBinary: config.QEMU_BINARY, fakeDelayMs: config.HYPERVISOR_FAKE_DELAY_MS,
+    proxmox: {
+      url: config.PROXMOX_URL, tokenId: config.PROXMOX_TOKEN_ID, tokenSecret: config.PROXMOX_TOKEN_SECRET, nodes: config.PROXMOX_NODES,
+      storage: config.PROXMOX_STORAGE, templates: config.PROXMOX_TEMPLATES, vmidRange: config.PROXMOX_VMID_RANGE, tlsInsecure: config.PROXMOX_TLS_INSECURE,
+      caFile: config.PROXMOX_CA_FILE, nameserver: config.PROXMOX_NAMESERVER, privateCidr: config.PRIVATE_NETWORK_CIDR,
+      vmids: new DbVmidAllocator(db, config.PROXMOX_VMID_RANGE),
+    },
+    qemu: { dataDir: config.QEMU_DATA_DIR, qemuImgBinary: config.QEMU_IMG_BINARY, images: config.QEMU_IMAGES, tinyGuestDir: config.QEMU_TINY_GUEST_DIR, accel: config.QEMU_ACCEL, logger },
+  });
   if (hypervisor.warning) logger.warn({ driver: hypervisor.driver.kind }, hypervisor.warning);
   const addresses = new AddressAllocator(addressPlan({ publicPool: config.PUBLIC_IPV4_POOL, publicPerTeam: config.PUBLIC_IPV4_PER_TEAM, privateCidr: config.PRIVATE_NETWORK_CIDR }));
   const computes = new ComputesService({
@@ -275,6 +294,18 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   });
   const computeActions = new ComputeActionRunner({
     db, clock, audit, jobs, catalog, subjects, addresses, logger, driver: hypervisor.driver, gracefulStopMs: config.COMPUTE_GRACEFUL_STOP_SECONDS * 1000,
+    notifyOutcome: async (tx, compute, outcome, requestedBy) => {
+      const ctx = { ...systemContext(tx, 'computes.run-action'), teamId: compute.teamId };
+      const to = requestedBy ? [requestedBy] : await teamsRepository.managers(tx, compute.teamId);
+      const computeUrl = `/computes/${compute.id}`;
+      for (const userId of to) {
+        await notifications
+          .notify(ctx, outcome === 'ready'
+            ? { template: 'compute-ready', to: { userId }, teamId: compute.teamId, variables: { hostName: compute.hostName, ipv4: compute.ipv4 ?? null, region: compute.region, sshPort: 222, computeUrl } }
+            : { template: 'compute-failed', to: { userId }, teamId: compute.teamId, variables: { hostName: compute.hostName, region: compute.region, computeUrl } })
+          .catch((err: unknown) => logger.warn({ err: { message: (err as Error).message }, computeId: compute.id }, 'compute e-mail not queued'));
+      }
+    },
   });
 
   const deps: PlatformDeps = {
@@ -327,6 +358,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     sshKeys: new SshKeysService(clock, audit),
     hypervisor: hypervisor.driver,
     ledger,
+    prices,
     billing,
     invoices,
     referrals,

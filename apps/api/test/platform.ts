@@ -20,7 +20,8 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
   });
   const clock = opts.clock ?? new ManualClock(new Date());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strettch-test-'));
-  const config = loadConfig({ LOG_LEVEL: 'info', STRETTCH_DATA_DIR: dataDir, ...env });
+  // Computes run on the fake hypervisor unless a test asks otherwise: no test boots a real VM by accident.
+  const config = loadConfig({ LOG_LEVEL: 'info', STRETTCH_DATA_DIR: dataDir, HYPERVISOR_DRIVER: 'fake', ...env });
   const platform = await createPlatform(config, { database, logger: createLogger('trace', sink), clock, ...opts });
   const app = await platform.http();
   return {

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { isClosed, useMe, useOnboarding } from './api/account.ts';
 import { AppShell } from './components/layout/AppShell.tsx';
 import { ClosedAccountPage } from './features/account/AccountClosure.tsx';
+import { useClaimReferral } from './features/billing/referral-link.ts';
 import { NotFoundPage } from './features/not-found/NotFoundPage.tsx';
 import { navigate, usePathname } from './routes/router.tsx';
 import { DEFAULT_PATH, findRoute, isStandalone, normalisePath, ONBOARDING_PATH } from './routes/routes.ts';
@@ -15,6 +16,8 @@ function useOnboardingGate(pathname: string) {
   const me = useMe().data;
   const onboarding = useOnboarding(me);
   const pending = Boolean(me) && !isClosed(me) && !onboarding.loading && !onboarding.complete && !onboarding.age.isError && !onboarding.phone.isError;
+  // A referral link followed before signing up is claimed once the newcomer is fully set up.
+  useClaimReferral(Boolean(me) && !isClosed(me) && !onboarding.loading && onboarding.complete);
   useEffect(() => {
     if (!pending || pathname === '/' || isStandalone(pathname) || pathname.startsWith('/dev/')) return;
     navigate(`${ONBOARDING_PATH}?returnTo=${encodeURIComponent(pathname + window.location.search)}`, { replace: true });

@@ -4288,6 +4288,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/billing/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Price list
+         * @description What each compute specification and a public IPv4 address cost, in RWF. A compute is charged per started hour (running or stopped) at its monthly price spread over an average month of 730.5 hours; `hourly` is that rate rounded to 0.001 RWF. A public IPv4 is a monthly fee for every month it is held.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description Human-readable outcome. */
+                            message: string;
+                            /** @description Unique id of this request; quote it to support. */
+                            requestId: string;
+                            /** @description Time of the response, ISO 8601 UTC. */
+                            timestamp: string;
+                            data: components["schemas"]["PriceList"];
+                        };
+                    };
+                };
+                /** @description Possible codes: UNAUTHORIZED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: TOO_MANY_REQUESTS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Possible codes: INTERNAL_SERVER_ERROR */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/billing/balance": {
         parameters: {
             query?: never;
@@ -8005,6 +8081,17 @@ export interface components {
             /** @constant */
             currency: "RWF";
             issuedAt: string;
+        };
+        PriceList: {
+            /** @constant */
+            currency: "RWF";
+            hoursPerMonth: number;
+            specifications: {
+                specification: string;
+                monthly: number;
+                hourly: number;
+            }[];
+            publicIpv4Monthly: number;
         };
         DailySpend: {
             day: string;

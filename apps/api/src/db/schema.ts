@@ -11,3 +11,4 @@ export * from '../modules/phone/phone.schema.ts';
 export * from '../modules/age/age.schema.ts';
 export * from '../modules/billing/billing.schema.ts';
 export * from '../modules/computes/computes.schema.ts';
+export * from '../modules/computes/hypervisor/proxmox.schema.ts';

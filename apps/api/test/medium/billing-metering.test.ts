@@ -61,6 +61,9 @@ describe(`billing: metering and dunning (${dbKind})`, { timeout: 120_000 }, () =
     const id = res.json().data.id as string;
     await drain();
     expect(await state(apiKey, id)).toBe('RUNNING');
+    // The person who asked hears that it is ready (issue 6, item 8).
+    const ready = await db().execute(sql`select 1 from notifications where team_id = ${teamId} and template = 'compute-ready'`);
+    expect(ready.rows).toHaveLength(1);
     clock.set('2026-03-02T12:01:00Z');
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/computes/${id}`, headers: auth(apiKey) })).statusCode).toBe(202);
     await drain();
@@ -164,5 +167,64 @@ describe(`billing: metering and dunning (${dbKind})`, { timeout: 120_000 }, () =
     expect((await create(apiKey)).json().code).toBe('TEAM_TERMINATED');
     await drain();
     expect(await state(apiKey, id)).toBe('DESTROYED');
+  });
+  it('alerts once per crossing of the low-balance threshold, by e-mail and SMS, and again after a top-up and a new crossing', async () => {
+    clock.set('2026-07-01T08:00:00Z');
+    const { apiKey, teamId } = await seed();
+    await grantCredit(db(), t.deps.ledger, { teamId, amount: 2_400, reason: 'test funds', staff: 'test', kind: 'credit' });
+    const settings = await t.app.inject({ method: 'PATCH', url: '/api/v1/billing/settings', headers: auth(apiKey), payload: { lowBalanceThreshold: 2_350 } });
+    expect(settings.statusCode, settings.body).toBe(200);
+    const res = await create(apiKey, 'S-1C');
+    expect(res.statusCode, res.body).toBe(202);
+    await drain();
+    const alerts = async () =>
+      (await db().execute<{ template: string }>(sql`select template from notifications where team_id = ${teamId} and template in ('low-balance', 'low-balance-sms') order by created_at`)).rows.map((r) => r.template);
+    // Day 1: 16 hours (~88 RWF) take 2,400 below 2,350: one e-mail and one SMS.
+    clock.set('2026-07-02T00:10:00Z');
+    await t.deps.metering.run();
+    expect(await alerts()).toEqual(['low-balance', 'low-balance-sms']);
+    // Day 2: still below: nothing more.
+    clock.set('2026-07-03T00:10:00Z');
+    await t.deps.metering.run();
+    expect(await alerts()).toHaveLength(2);
+    // A top-up lifts it above the threshold and clears the mark; the next crossing alerts again.
+    const topUp = (await t.app.inject({ method: 'POST', url: '/api/v1/billing/top-ups', headers: { ...auth(apiKey), 'idempotency-key': crypto.randomUUID() }, payload: { amount: 1_000 } })).json().data;
+    sandbox.controls.pay(topUp.invoiceNumber);
+    await sandbox.controls.flush();
+    expect((await wallet(apiKey)).balance).toBeGreaterThan(2_350);
+    expect(await alerts()).toHaveLength(2);
+    for (const day of ['2026-07-04T00:10:00Z', '2026-07-05T00:10:00Z', '2026-07-06T00:10:00Z', '2026-07-07T00:10:00Z', '2026-07-08T00:10:00Z', '2026-07-09T00:10:00Z', '2026-07-10T00:10:00Z', '2026-07-11T00:10:00Z']) {
+      clock.set(day);
+      await t.deps.metering.run();
+      if ((await wallet(apiKey)).balance < 2_350) break;
+    }
+    expect(await alerts()).toEqual(['low-balance', 'low-balance-sms', 'low-balance', 'low-balance-sms']);
+  });
+
+  it('rewards a referral once, on both sides, when the newcomer\'s top-ups reach the threshold', async () => {
+    clock.set('2026-08-01T08:00:00Z');
+    const referrer = await seed();
+    const code = (await t.app.inject({ url: '/api/v1/me/referral', headers: auth(referrer.apiKey) })).json().data.code as string;
+    const newcomer = await seed();
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/me/referral/claim', headers: auth(referrer.apiKey), payload: { code } })).json().code).toBe('CONFLICT');
+    const claimed = await t.app.inject({ method: 'POST', url: '/api/v1/me/referral/claim', headers: auth(newcomer.apiKey), payload: { code } });
+    expect(claimed.statusCode, claimed.body).toBe(200);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/me/referral/claim', headers: auth(newcomer.apiKey), payload: { code } })).statusCode).toBe(409);
+    const pay = async (amount: number) => {
+      const topUp = (await t.app.inject({ method: 'POST', url: '/api/v1/billing/top-ups', headers: { ...auth(newcomer.apiKey), 'idempotency-key': crypto.randomUUID() }, payload: { amount } })).json().data;
+      sandbox.controls.pay(topUp.invoiceNumber);
+      await sandbox.controls.flush();
+    };
+    await pay(20_000);
+    expect((await wallet(newcomer.apiKey)).balance).toBe(20_000);
+    expect((await wallet(referrer.apiKey)).balance).toBe(0);
+    await pay(5_000); // 25,000 in all: both get 25,000, once
+    expect((await wallet(newcomer.apiKey)).balance).toBe(25_000 + 25_000);
+    expect((await wallet(referrer.apiKey)).balance).toBe(25_000);
+    await pay(5_000);
+    expect((await wallet(newcomer.apiKey)).balance).toBe(30_000 + 25_000);
+    expect((await wallet(referrer.apiKey)).balance).toBe(25_000);
+    expect((await t.app.inject({ url: '/api/v1/me/referral', headers: auth(referrer.apiKey) })).json().data).toMatchObject({ referred: 1, rewarded: 1 });
+    expect(await t.deps.ledger.check(db())).toEqual({ unbalanced: [], mismatched: [] });
   });
 });

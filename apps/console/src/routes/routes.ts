@@ -1,6 +1,9 @@
 import type { ComponentType } from 'react';
 import type { IconName } from '../components/ui/Icon.tsx';
 import { ComputesPage } from '../features/computes/ComputesPage.tsx';
+import { ComputeCreatePage } from '../features/computes/ComputeCreatePage.tsx';
+import { ComputeDetailPage } from '../features/computes/ComputeDetailPage.tsx';
+import { SshKeysPage } from '../features/computes/SshKeysPage.tsx';
 import { DnsPage } from '../features/dns/DnsPage.tsx';
 import { BillingPage } from '../features/billing/BillingPage.tsx';
 import { TeamPage } from '../features/team/TeamPage.tsx';
@@ -35,6 +38,13 @@ export const sections: readonly Section[] = [
   { path: '/billing', label: 'Billing', icon: 'wallet', page: BillingPage },
   { path: '/team', label: 'Team', icon: 'users', page: TeamPage },
   { path: '/account', label: 'Account & Privacy', icon: 'shield', page: AccountPage },
+];
+
+/** Pages inside a section (its navigation entry stays current): fixed paths first, then `/:id`. */
+export const sectionPages: readonly Route[] = [
+  { path: '/computes/new', label: 'Create compute', page: ComputeCreatePage },
+  { path: '/computes/ssh-keys', label: 'SSH keys', page: SshKeysPage },
+  { path: '/computes', label: 'Compute', page: ComputeDetailPage, withId: true },
 ];
 
 /**
@@ -85,5 +95,11 @@ export function findRoute(pathname: string): Route | undefined {
   const path = normalisePath(pathname);
   const exact = (route: Route) => route.path === path;
   const withId = (route: Route) => route.withId === true && path.startsWith(`${route.path}/`) && !path.slice(route.path.length + 1).includes('/');
-  return sections.find(exact) ?? standalonePages.find(exact) ?? devPages.find((route) => exact(route) || withId(route));
+  return (
+    sections.find(exact) ??
+    standalonePages.find(exact) ??
+    sectionPages.find(exact) ??
+    sectionPages.find(withId) ??
+    devPages.find((route) => exact(route) || withId(route))
+  );
 }

@@ -7,6 +7,7 @@ import type { BillingService, TopUpView, WalletView } from './billing.service.ts
 import type { Dunning, ProposalRow } from './dunning.ts';
 import type { InvoiceRow, InvoicesService } from './invoices/invoices.service.ts';
 import type { Referrals } from './referrals.ts';
+import type { PriceList } from './prices.ts';
 import { IremboPayNotificationError, parseIremboPayNotification } from './irembopay/client.ts';
 import { IREMBOPAY_SIGNATURE_HEADER, verifyIremboPaySignature } from './irembopay/signature.ts';
 
@@ -129,9 +130,38 @@ const presentProposal = (p: ProposalRow) => ({
   decisionNote: p.decisionNote,
 });
 
-export function billingRoutes(app: FastifyInstance, deps: { clock: Clock; billing: BillingService; dunning: Dunning; invoices: InvoicesService; referrals: Referrals }) {
+export function billingRoutes(app: FastifyInstance, deps: { clock: Clock; billing: BillingService; dunning: Dunning; invoices: InvoicesService; referrals: Referrals; prices: PriceList }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const now = () => deps.clock.now();
+
+  r.get('/api/v1/billing/prices', {
+    schema: {
+      summary: 'Price list',
+      description:
+        'What each compute specification and a public IPv4 address cost, in RWF. A compute is charged per started hour (running or stopped) at its monthly price ' +
+        'spread over an average month of 730.5 hours; `hourly` is that rate rounded to 0.001 RWF. A public IPv4 is a monthly fee for every month it is held.',
+      tags, security,
+      response: {
+        200: envelope(
+          z
+            .object({
+              currency: z.literal('RWF'),
+              hoursPerMonth: z.number(),
+              specifications: z.array(z.object({ specification: z.string(), monthly: z.int(), hourly: z.number() })),
+              publicIpv4Monthly: z.int(),
+            })
+            .meta({ id: 'PriceList' }),
+        ),
+        ...errorResponses(401, 429, 500),
+      },
+    },
+  }, async (req) =>
+    ok(req.id, now(), {
+      currency: 'RWF' as const,
+      hoursPerMonth: 730.5,
+      specifications: Object.entries(deps.prices.monthly).map(([specification, monthly]) => ({ specification, monthly, hourly: deps.prices.hourlyMilli[specification]! / 1000 })),
+      publicIpv4Monthly: deps.prices.ipv4Monthly,
+    }));
 
   r.get('/api/v1/billing/balance', {
     schema: {

@@ -8,4 +8,6 @@ export type { SpendingGuard, SpendingIntent } from './spending-guard.ts';
 export { computesRoutes } from './computes.routes.ts';
 export { sshKeysRoutes } from './ssh-keys.routes.ts';
 export { chooseHypervisor } from './hypervisor/select.ts';
+export { QemuHypervisorDriver, type QemuDriverOptions } from './hypervisor/qemu.driver.ts';
+export { DbVmidAllocator } from './hypervisor/proxmox.vmids.ts';
 export type { HypervisorDriver } from './hypervisor/port.ts';

@@ -26,6 +26,8 @@ export interface ComputeActionRunnerDeps {
   gracefulStopMs: number;
   /** Longest an operation may run before the action fails (a create boots; the rest are quick). */
   timeoutMs?: { create: number; other: number };
+  /** "Compute ready" and "compute failed" e-mails to the person who asked (issue 6, item 8). */
+  notifyOutcome?: (tx: Tx, compute: ComputeRow, outcome: 'ready' | 'failed', requestedBy: string | null) => Promise<void>;
 }
 
 const MAX_ERROR = 500;
@@ -162,6 +164,7 @@ export class ComputeActionRunner {
       }
       const updated = await computesRepository.update(tx, compute.id, patch);
       await this.followUp(tx, updated, action);
+      if (action.command === 'create') await this.deps.notifyOutcome?.(tx, updated, 'ready', action.requestedBy);
     });
     this.deps.logger.info({ actionId: action.id, computeId: action.computeId, command: action.command }, 'compute action succeeded');
   }
@@ -188,7 +191,8 @@ export class ComputeActionRunner {
       if (!compute) return;
       const now = clock.now();
       if (!(await computeActionsRepository.finish(tx, action.id, { status: 'failed', error: message.slice(0, MAX_ERROR), at: now }))) return;
-      await computesRepository.update(tx, compute.id, { state: observed, updatedAt: now });
+      const updated = await computesRepository.update(tx, compute.id, { state: observed, updatedAt: now });
+      if (action.command === 'create') await this.deps.notifyOutcome?.(tx, updated, 'failed', action.requestedBy);
     });
     // The driver's message only: it names operations and machines, never user data.
     this.deps.logger.warn({ actionId: action.id, computeId: action.computeId, command: action.command, error: message.slice(0, MAX_ERROR) }, 'compute action failed');

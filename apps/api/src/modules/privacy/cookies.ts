@@ -8,7 +8,7 @@
 
 export interface CookieEntry {
   name: string;
-  kind: 'cookie' | 'local-storage';
+  kind: 'cookie' | 'local-storage' | 'session-storage';
   purpose: string;
   strictlyNecessary: true;
   /** Why it is strictly necessary: the service the person asked for cannot work without it. */
@@ -59,6 +59,28 @@ export const cookies = {
     necessity: 'Stores a choice the person made explicitly; never sent to the server.',
     lifetime: 'Until the person changes it or clears the browser storage.',
     holds: '"light", "dark" or "system".',
+    setBy: 'console',
+    attributes: { httpOnly: false, secure: 'not applicable', sameSite: 'not applicable', path: 'not applicable' },
+  },
+  'strettch.console.invitation': {
+    name: 'strettch.console.invitation',
+    kind: 'session-storage',
+    purpose: 'Holds the token of a team invitation link between opening the link and accepting it (also across signing in).',
+    strictlyNecessary: true,
+    necessity: 'Accepting the invitation the person opened needs its token; it is taken out of the address bar so it stays out of history and bookmarks.',
+    lifetime: 'Until the invitation is accepted or refused, or the tab is closed.',
+    holds: 'The invitation token from the e-mailed link.',
+    setBy: 'console',
+    attributes: { httpOnly: false, secure: 'not applicable', sameSite: 'not applicable', path: 'not applicable' },
+  },
+  'strettch.console.referral': {
+    name: 'strettch.console.referral',
+    kind: 'session-storage',
+    purpose: 'Holds the referral code of the link a newcomer arrived with, until they have signed up and it is claimed.',
+    strictlyNecessary: true,
+    necessity: 'Claiming the referral the person followed (a reward they and the referrer asked for) needs the code across signing in.',
+    lifetime: 'Until the referral is claimed or refused, or the tab is closed.',
+    holds: 'A random referral code (it identifies the referrer to our server only).',
     setBy: 'console',
     attributes: { httpOnly: false, secure: 'not applicable', sameSite: 'not applicable', path: 'not applicable' },
   },

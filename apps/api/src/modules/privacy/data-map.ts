@@ -1029,6 +1029,11 @@ export const dataMap = {
     allocated_at: nonPersonal('life cycle of an address, for billing'),
     released_at: nonPersonal('life cycle of an address, for billing'),
   },
+  proxmox_vmids: {
+    vmid: nonPersonal('Proxmox VE machine number, from our own range'),
+    compute_id: nonPersonal('identifies a machine'),
+    allocated_at: nonPersonal('when the number was handed out'),
+  },
 } as const satisfies DataMap;
 
 // ---------------------------------------------------------------------------------------

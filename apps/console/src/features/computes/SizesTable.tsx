@@ -1,10 +1,13 @@
+import type { PriceList } from '../../api/computes.ts';
 import { useSpecifications } from '../../api/queries.ts';
 import { QueryView } from '../../components/ui/QueryView.tsx';
-import { formatMemory } from '../../lib/format.ts';
+import { formatMemory, formatRwf } from '../../lib/format.ts';
+import { formatHourly } from './compute-rules.ts';
 
-/** The sizes a compute can be created with. Prices arrive with billing. */
-export function SizesTable({ captionId }: { captionId: string }) {
+/** The sizes a compute can be created with, with their prices once the price list is known (signed in). */
+export function SizesTable({ captionId, prices }: { captionId: string; prices?: PriceList }) {
   const query = useSpecifications();
+  const price = (slug: string) => prices?.specifications.find((p) => p.specification === slug);
   return (
     <QueryView query={query} what="the available sizes">
       {({ items, total }) =>
@@ -26,6 +29,16 @@ export function SizesTable({ captionId }: { captionId: string }) {
                     <th scope="col" className="num">
                       SSD
                     </th>
+                    {prices ? (
+                      <>
+                        <th scope="col" className="num">
+                          Per hour
+                        </th>
+                        <th scope="col" className="num">
+                          Per month
+                        </th>
+                      </>
+                    ) : null}
                   </tr>
                 </thead>
                 <tbody>
@@ -37,6 +50,12 @@ export function SizesTable({ captionId }: { captionId: string }) {
                       <td className="num">{size.vcpus}</td>
                       <td className="num">{formatMemory(size.memoryMb)}</td>
                       <td className="num">{size.storageGb} GB</td>
+                      {prices ? (
+                        <>
+                          <td className="num">{price(size.specification) ? formatHourly(price(size.specification)!.hourly) : '—'}</td>
+                          <td className="num compute-price">{price(size.specification) ? formatRwf(price(size.specification)!.monthly) : '—'}</td>
+                        </>
+                      ) : null}
                     </tr>
                   ))}
                 </tbody>
