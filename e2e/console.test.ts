@@ -111,6 +111,8 @@ describe.skipIf(!shouldRunBrowserTests())('web console', () => {
     expect(await banner.isVisible()).toBe(true);
     expect(await banner.textContent()).toContain('Sandbox mode');
     expect(await banner.textContent()).toContain('nothing real is charged or sent');
+    // The harness runs computes on the fake hypervisor, which the console labels as such.
+    expect(await banner.textContent()).toContain('Computes are simulated');
   });
 
   it('asks the visitor to sign in before listing sizes, regions and images', async () => {

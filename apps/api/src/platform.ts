@@ -47,6 +47,7 @@ import {
   type HypervisorDriver, type RunActionPayload,
 } from './modules/computes/index.ts';
 import { Ledger } from './modules/billing/ledger.ts';
+import { ComputeReconciler } from './modules/computes/reconciler.ts';
 import { BillingService, type BillingPeers } from './modules/billing/billing.service.ts';
 import { Metering } from './modules/billing/metering.ts';
 import { Dunning } from './modules/billing/dunning.ts';
@@ -83,6 +84,8 @@ export interface PlatformDeps extends HttpDeps {
   sshKeys: SshKeysService;
   /** The hypervisor driver computes run on (`simulated` for the fake). */
   hypervisor: HypervisorDriver;
+  /** Compares the database with what the hypervisor observes (issue 6, item 5). */
+  reconciler: ComputeReconciler;
   ledger: Ledger;
   /** Prices of specifications and addresses (configuration). */
   prices: PriceList;
@@ -308,6 +311,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     },
   });
 
+  const reconciler = new ComputeReconciler(db, { clock, audit, driver: hypervisor.driver, logger });
+
   const deps: PlatformDeps = {
     config,
     clock,
@@ -357,6 +362,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     computes,
     sshKeys: new SshKeysService(clock, audit),
     hypervisor: hypervisor.driver,
+    reconciler,
     ledger,
     prices,
     billing,
@@ -371,6 +377,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const handlers: JobHandlers = {
     [DELIVER_JOB]: (payload: { notificationId: string }, job) => notifications.deliver(payload.notificationId, job),
     'notifications.purge-webhook-receipts': () => notifications.purgeWebhookReceipts(),
+    'computes.reconcile': async () => void (await reconciler.run()),
     'billing.meter': () => metering.run(),
     'billing.reconcile': async () => {
       const counts = await billing.reconcile();
@@ -393,6 +400,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   };
   const schedules: JobSchedule[] = [
     { name: 'privacy.enforce-retention', cron: '17 * * * *', job: 'privacy.enforce-retention' },
+    { name: 'computes.reconcile', cron: '*/5 * * * *', job: 'computes.reconcile' },
     { name: 'billing.meter', cron: '1 * * * *', job: 'billing.meter' },
     { name: 'billing.reconcile', cron: '*/2 * * * *', job: 'billing.reconcile' },
     { name: 'billing.dunning', cron: '11 * * * *', job: 'billing.dunning' },

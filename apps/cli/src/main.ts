@@ -91,6 +91,17 @@ billing
     await credit(config(), teamId, Number(amount), o);
   });
 
+program
+  .command('computes')
+  .description('Staff work on computes')
+  .command('drift')
+  .description('What the reconciler found that the database and the hypervisor disagree on')
+  .option('--run', 'reconcile now first')
+  .action(async (o: { run?: boolean }) => {
+    const { listDrift } = await import('./commands/computes.ts');
+    await listDrift(config(), { run: Boolean(o.run) });
+  });
+
 const dev = program.command('dev').description('Development helpers of sandbox mode (talk to the running server)');
 dev
   .command('seed')

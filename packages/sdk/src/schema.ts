@@ -7557,6 +7557,11 @@ export interface components {
             version: string;
             /** @description True when built-in provider sandboxes stand in for payments, e-mail, SMS and sign-in. */
             sandboxes: boolean;
+            /**
+             * @description What computes run on: `fake` simulates them in memory (demos and tests only).
+             * @enum {string}
+             */
+            hypervisor: "fake" | "qemu" | "proxmox";
         };
         SignInProvider: {
             /**

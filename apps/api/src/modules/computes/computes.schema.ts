@@ -147,3 +147,25 @@ export const ipv4Allocations = pgTable(
     check('ipv4_allocations_network_kind', sql`(${t.kind} = 'private') = (${t.networkId} is not null)`),
   ],
 );
+
+export const driftKinds = ['MISSING_MACHINE', 'ORPHAN_MACHINE', 'UNKNOWN_MACHINE'] as const;
+
+/**
+ * What the reconciler found that the database and the hypervisor disagree on and that only a
+ * person should settle: a compute whose machine is gone, a machine labelled for a compute we
+ * destroyed or never had, a machine without our label. Nothing here is deleted automatically.
+ */
+export const computeDrift = pgTable(
+  'compute_drift',
+  {
+    id: uuid('id').primaryKey(),
+    kind: text('kind', { enum: driftKinds }).notNull(),
+    computeId: uuid('compute_id'),
+    driverRef: text('driver_ref').notNull(),
+    detail: text('detail').notNull(),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('compute_drift_open_key').on(t.kind, t.driverRef).where(sql`${t.resolvedAt} is null`)],
+);

@@ -534,6 +534,18 @@ export const dataMap = {
     rewarded_at: personal({ category: 'account', purpose: ['service'], legalGround: 'contract', retention: accountLifetime, processors: [], encrypted: false }),
   },
 
+  // What the compute reconciler found for staff to settle (issue 6, item 5).
+  compute_drift: {
+    id: nonPersonal('identifies a drift item'),
+    kind: nonPersonal('kind of disagreement'),
+    compute_id: nonPersonal('identifies a compute'),
+    driver_ref: nonPersonal("the hypervisor's name for a machine"),
+    detail: nonPersonal('generated text: power states and compute states; never host names or user data'),
+    first_seen_at: nonPersonal('bookkeeping'),
+    last_seen_at: nonPersonal('bookkeeping'),
+    resolved_at: nonPersonal('bookkeeping'),
+  },
+
   // Team invitations and ownership transfers (issue 4, item 7). Blocks of the teams module.
   // An invitation is worthless a week after it is sent; the row goes 30 days after that, so a
   // team can still see what happened to it meanwhile. The address is encrypted under the

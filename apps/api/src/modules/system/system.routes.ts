@@ -15,10 +15,11 @@ const HealthResponseSchema = z
     status: z.string().describe('`ok` when the service and its database answer.').meta({ example: 'ok' }),
     version: z.string().describe('Version of this installation.'),
     sandboxes: z.boolean().describe('True when built-in provider sandboxes stand in for payments, e-mail, SMS and sign-in.'),
+    hypervisor: z.enum(['fake', 'qemu', 'proxmox']).describe('What computes run on: `fake` simulates them in memory (demos and tests only).'),
   })
   .meta({ id: 'HealthResponse' });
 
-export function systemRoutes(app: FastifyInstance, deps: { clock: Clock; database: Database; config: Config }) {
+export function systemRoutes(app: FastifyInstance, deps: { clock: Clock; database: Database; config: Config; hypervisor: { kind: 'fake' | 'qemu' | 'proxmox' } }) {
   app.withTypeProvider<ZodTypeProvider>().get('/api/v1/health', {
     config: { auth: 'public' },
     schema: {
@@ -33,6 +34,6 @@ export function systemRoutes(app: FastifyInstance, deps: { clock: Clock; databas
     } catch {
       return reply.code(503).send(errorBody(req.id, deps.clock.now(), 'SERVICE_UNAVAILABLE', 'The database does not answer.'));
     }
-    return ok(req.id, deps.clock.now(), { service: 'public-api', status: 'ok', version: VERSION, sandboxes: deps.config.sandboxesEnabled });
+    return ok(req.id, deps.clock.now(), { service: 'public-api', status: 'ok', version: VERSION, sandboxes: deps.config.sandboxesEnabled, hypervisor: deps.hypervisor.kind });
   });
 }

@@ -13,9 +13,10 @@ import { DEV_MAIL_PATH, DEV_SMS_PATH } from '../dev/paths.ts';
 export function PlatformBanners() {
   const health = useHealth();
   const sandboxes = health.data?.sandboxes === true;
+  const simulated = health.data?.hypervisor === 'fake';
   const unreachable = health.isError && health.data === undefined;
 
-  if (!sandboxes && !unreachable) return null;
+  if (!sandboxes && !simulated && !unreachable) return null;
   return (
     <div className="banners" role="region" aria-label="Platform notices">
       {sandboxes ? (
@@ -24,6 +25,7 @@ export function PlatformBanners() {
             <Icon name="flask" size={18} className="banner-icon" />
             <p className="banner-text">
               <strong>Sandbox mode:</strong> payments, e-mail, SMS and sign-in use built-in test providers; nothing real is charged or sent.
+              {simulated ? ' Computes are simulated (the fake hypervisor, for demos and tests): no virtual machine runs.' : ''}
             </p>
             <nav className="banner-links" aria-label="Sandbox messages">
               <Link to={DEV_MAIL_PATH} className="banner-link">
@@ -35,6 +37,16 @@ export function PlatformBanners() {
                 SMS outbox
               </Link>
             </nav>
+          </div>
+        </div>
+      ) : null}
+      {simulated && !sandboxes ? (
+        <div className="banner banner-sandbox" data-testid="simulated-banner">
+          <div className="banner-inner">
+            <Icon name="flask" size={18} className="banner-icon" />
+            <p className="banner-text">
+              <strong>Simulated computes:</strong> this installation runs the fake hypervisor, for demos and tests only; no virtual machine runs.
+            </p>
           </div>
         </div>
       ) : null}

@@ -36,7 +36,7 @@ export interface FakeDriverOptions {
 
 interface FakeMachine {
   ref: MachineRef;
-  computeId: string;
+  computeId: string | null;
   hostName: string;
   power: PowerState;
   size: MachineSize;
@@ -88,6 +88,23 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   /** Test hook: the guest ignores ACPI shutdown, so a stop ends with a hard power-off. */
   ignoreAcpi(ref: MachineRef, ignores = true): void {
     this.machine(ref).ignoresAcpi = ignores;
+  }
+
+  /** Test hook: the guest powers itself off (`shutdown` inside the machine), no operation involved. */
+  powerOffInside(ref: MachineRef): void {
+    this.machine(ref).power = 'off';
+  }
+
+  /** Test hook: the machine disappears from the engine (deleted by hand, a lost host). */
+  vanish(ref: MachineRef): void {
+    this.machines.delete(ref.id);
+  }
+
+  /** Test hook: a machine someone made on the engine without us; `computeId` labels it as if it were ours. */
+  addStranger(computeId: string | null, hostName = 'stranger'): MachineRef {
+    const ref = { id: `fake-${crypto.randomUUID()}` };
+    this.machines.set(ref.id, { ref, computeId, hostName, power: 'running', size: { vcpus: 1, memoryMb: 512, diskGb: 10 }, sshPublicKeys: [], ignoresAcpi: false, destroyed: false });
+    return ref;
   }
 
   async create(spec: MachineSpec, key: OpKey): Promise<OpHandle> {
