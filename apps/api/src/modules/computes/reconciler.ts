@@ -6,7 +6,7 @@ import { systemContext } from '../../shared/context.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { Audit } from '../audit/audit.service.ts';
 import { computeActionsRepository, computesRepository } from './computes.repository.ts';
-import { computeDrift, computes, driftKinds } from './computes.schema.ts';
+import { computeDrift, computes, type driftKinds } from './computes.schema.ts';
 import type { HypervisorDriver, ObservedMachine } from './hypervisor/port.ts';
 
 type DriftKind = (typeof driftKinds)[number];
