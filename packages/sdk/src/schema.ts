@@ -30,28 +30,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["HealthResponse"];
                         };
                     };
                 };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                503: components["responses"]["Error503_388167"];
             };
         };
         put?: never;
@@ -88,46 +72,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["RegionResponse"][];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -164,46 +116,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ImageResponse"][];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -229,9 +149,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                 };
                 header?: never;
                 path?: never;
@@ -245,56 +165,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["SpecificationResponse"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -331,37 +211,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["SignInProvider"][];
                         };
                     };
                 };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -398,55 +254,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["Me"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -487,64 +303,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["Me"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         trace?: never;
@@ -577,64 +345,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["AccountClosure"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -671,64 +391,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["AccountReactivation"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -775,73 +447,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["LinkStart"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         /**
@@ -866,15 +482,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: {
                                 /**
                                  * @description A sign-in provider: `google`, `github`, or `dev` (the built-in development sign-in of sandbox mode).
@@ -885,60 +493,12 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         options?: never;
@@ -961,9 +521,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                 };
                 header?: never;
                 path?: never;
@@ -977,65 +537,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["Session"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -1077,15 +589,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: {
                                 /** Format: uuid */
                                 id: string;
@@ -1094,60 +598,12 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         options?: never;
@@ -1183,15 +639,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: {
                                 /** @description How many sessions were ended. */
                                 revoked: number;
@@ -1199,42 +647,10 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -1269,55 +685,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["PhoneStatusResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -1344,73 +720,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["PhoneCodeSentResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -1451,64 +771,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["PhoneVerifiedResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: VALIDATION_ERROR, INVALID_VERIFICATION_CODE, VERIFICATION_CODE_EXPIRED */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_1cf4a0"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -1543,55 +815,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["AgeStatusResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -1618,73 +850,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["AgeStatusResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -1725,73 +901,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ParentalConsentRequestedResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN, DATE_OF_BIRTH_REQUIRED */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_72d5f2"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -1815,9 +935,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                 };
                 header?: never;
                 path?: never;
@@ -1831,56 +951,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TeamResponse"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -1907,73 +987,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TeamResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN, TEAM_LIMIT_REACHED */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_6aadfe"];
+                422: components["responses"]["Error422_acdf57"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -2011,64 +1035,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TeamResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -2095,82 +1071,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["DeletedTeamResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         options?: never;
@@ -2201,73 +1113,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TeamResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         trace?: never;
@@ -2287,9 +1143,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                 };
                 header?: never;
                 path: {
@@ -2306,65 +1162,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TeamMemberResponse"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -2409,82 +1217,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["MembershipChangeResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         options?: never;
@@ -2517,82 +1261,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TeamMemberResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         trace?: never;
@@ -2628,82 +1308,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["MembershipChangeResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -2727,9 +1343,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                 };
                 header?: never;
                 path: {
@@ -2746,74 +1362,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["InvitationResponse"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -2843,91 +1403,19 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["InvitationResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                422: components["responses"]["Error422_acdf57"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -2970,73 +1458,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["InvitationResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         options?: never;
@@ -3070,46 +1502,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ReceivedInvitationResponse"][];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -3152,91 +1552,19 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TeamResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INVITATION_EMAIL_MISMATCH */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INVITATION_EXPIRED */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_74b400"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                410: components["responses"]["Error410_5368c8"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -3275,91 +1603,19 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TeamResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INVITATION_EMAIL_MISMATCH */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INVITATION_EXPIRED */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_74b400"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                410: components["responses"]["Error410_5368c8"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -3397,64 +1653,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["OwnershipTransferResponse"] | null;
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -3484,82 +1692,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["OwnershipTransferResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         /**
@@ -3584,73 +1728,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["OwnershipTransferResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         options?: never;
@@ -3689,82 +1777,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TeamResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -3788,9 +1812,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                 };
                 header?: never;
                 path?: never;
@@ -3804,65 +1828,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ApiKeyResponse"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -3889,73 +1865,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ApiKeyCreatedResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                422: components["responses"]["Error422_acdf57"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -3996,73 +1916,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ApiKeyResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         options?: never;
@@ -4085,21 +1949,21 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                     /** @description Only this action, e.g. `api_key.create`; a prefix ending in `*` matches a group, e.g. `team.member.*`. */
-                    action?: string;
+                    action?: components["parameters"]["action_92df2e"];
                     /** @description Only entries by this actor: a user id, or an API key id. */
-                    actorId?: string;
+                    actorId?: components["parameters"]["actorId_37767c"];
                     /** @description Only entries about this kind of target, e.g. `user`, `api_key`, `invitation`, `team`. */
-                    targetType?: string;
+                    targetType?: components["parameters"]["targetType_46089a"];
                     /** @description Only entries about this target id. */
-                    targetId?: string;
+                    targetId?: components["parameters"]["targetId_bda0fc"];
                     /** @description Only entries at or after this time, ISO 8601. */
-                    from?: string;
+                    from?: components["parameters"]["from_efc687"];
                     /** @description Only entries before this time, ISO 8601. */
-                    to?: string;
+                    to?: components["parameters"]["to_bfcc8a"];
                 };
                 header?: never;
                 path?: never;
@@ -4113,65 +1977,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["AuditLogEntry"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -4197,17 +2013,17 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Only this action, e.g. `api_key.create`; a prefix ending in `*` matches a group, e.g. `team.member.*`. */
-                    action?: string;
+                    action?: components["parameters"]["action_92df2e"];
                     /** @description Only entries by this actor: a user id, or an API key id. */
-                    actorId?: string;
+                    actorId?: components["parameters"]["actorId_37767c"];
                     /** @description Only entries about this kind of target, e.g. `user`, `api_key`, `invitation`, `team`. */
-                    targetType?: string;
+                    targetType?: components["parameters"]["targetType_46089a"];
                     /** @description Only entries about this target id. */
-                    targetId?: string;
+                    targetId?: components["parameters"]["targetId_bda0fc"];
                     /** @description Only entries at or after this time, ISO 8601. */
-                    from?: string;
+                    from?: components["parameters"]["from_efc687"];
                     /** @description Only entries before this time, ISO 8601. */
-                    to?: string;
+                    to?: components["parameters"]["to_bfcc8a"];
                 };
                 header?: never;
                 path?: never;
@@ -4224,60 +2040,12 @@ export interface paths {
                         "text/csv": string;
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNPROCESSABLE_ENTITY */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                422: components["responses"]["Error422_0bab9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -4314,46 +2082,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["PriceList"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -4390,55 +2126,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["BillingBalance"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -4485,64 +2181,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["BillingBalance"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         trace?: never;
@@ -4562,9 +2210,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                 };
                 header?: never;
                 path?: never;
@@ -4578,65 +2226,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["WalletTransaction"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -4661,7 +2261,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    days?: number;
+                    days?: components["parameters"]["days_21788e"];
                 };
                 header?: never;
                 path?: never;
@@ -4675,64 +2275,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["DailySpend"][];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -4758,9 +2310,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                 };
                 header?: never;
                 path?: never;
@@ -4774,65 +2326,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TopUp"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -4859,82 +2363,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TopUp"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN, PHONE_VERIFICATION_REQUIRED, DATE_OF_BIRTH_REQUIRED, PARENTAL_CONSENT_REQUIRED, TEAM_TERMINATED */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: PAYMENT_PROVIDER_ERROR */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_b63761"];
+                422: components["responses"]["Error422_acdf57"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
+                502: components["responses"]["Error502_e7b200"];
             };
         };
         delete?: never;
@@ -4968,73 +2408,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TopUp"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -5060,9 +2444,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                 };
                 header?: never;
                 path?: never;
@@ -5076,65 +2460,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["Invoice"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -5170,73 +2506,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["Invoice"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -5278,60 +2558,12 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -5368,55 +2600,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["Referral"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -5459,15 +2651,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: {
                                 /** @enum {boolean} */
                                 claimed: true;
@@ -5475,69 +2659,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -5572,55 +2700,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TerminationProposal"] | null;
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -5663,73 +2751,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["TerminationProposal"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -5753,11 +2785,11 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                     /** @description Only computes carrying this tag. */
-                    tag?: string;
+                    tag?: components["parameters"]["tag_f0bb58"];
                 };
                 header?: never;
                 path?: never;
@@ -5771,65 +2803,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ComputeResponse"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -5842,7 +2826,7 @@ export interface paths {
                 query?: never;
                 header: {
                     /** @description Idempotency key (UUID v4). A repeat with the same key and body answers with the first response; another body is refused. */
-                    "idempotency-key": string;
+                    "idempotency-key": components["parameters"]["idempotencykey_4840f8"];
                 };
                 path?: never;
                 cookie?: never;
@@ -5859,100 +2843,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ComputeResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR, MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED, PUBLIC_IP_LIMIT_REACHED */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: SERVICE_UNAVAILABLE */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_e26e49"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_edf05b"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                422: components["responses"]["Error422_acdf57"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
+                503: components["responses"]["Error503_9b9a86"];
             };
         };
         delete?: never;
@@ -5990,64 +2894,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ComputeResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -6074,82 +2930,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ComputeResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         options?: never;
@@ -6188,82 +2980,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ComputeResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_d8e436"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -6303,82 +3031,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ComputeResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_d8e436"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -6418,82 +3082,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ComputeResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -6541,82 +3141,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ComputeResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR, COMPUTE_RUNNING */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_288cb2"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_d8e436"];
+                404: components["responses"]["Error404_389e9a"];
+                409: components["responses"]["Error409_146349"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         trace?: never;
@@ -6636,9 +3172,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                 };
                 header?: never;
                 path: {
@@ -6655,74 +3191,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ActionResponse"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -6762,64 +3242,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["ActionResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -6845,9 +3277,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: number;
+                    page?: components["parameters"]["page_119245"];
                     /** @description Items per page, at most 100. */
-                    limit?: number;
+                    limit?: components["parameters"]["limit_11e68a"];
                 };
                 header?: never;
                 path?: never;
@@ -6861,65 +3293,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["SshKeyResponse"][];
                             meta: components["schemas"]["PaginationMeta"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -6946,82 +3330,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["SshKeyResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: CONFLICT */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                409: components["responses"]["Error409_146349"];
+                422: components["responses"]["Error422_acdf57"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         delete?: never;
@@ -7059,64 +3379,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["SshKeyResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         put?: never;
@@ -7143,64 +3415,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["SshKeyResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         options?: never;
@@ -7231,73 +3455,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description Human-readable outcome. */
-                            message: string;
-                            /** @description Unique id of this request; quote it to support. */
-                            requestId: string;
-                            /** @description Time of the response, ISO 8601 UTC. */
-                            timestamp: string;
+                        "application/json": components["schemas"]["Envelope"] & {
                             data: components["schemas"]["SshKeyResponse"];
                         };
                     };
                 };
-                /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: UNAUTHORIZED */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: FORBIDDEN */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: RESOURCE_NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: TOO_MANY_REQUESTS */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Possible codes: INTERNAL_SERVER_ERROR */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
+                400: components["responses"]["Error400_49eac7"];
+                401: components["responses"]["Error401_6c4097"];
+                403: components["responses"]["Error403_3e682d"];
+                404: components["responses"]["Error404_389e9a"];
+                429: components["responses"]["Error429_1ec229"];
+                500: components["responses"]["Error500_64a7bd"];
             };
         };
         trace?: never;
@@ -8108,9 +4276,241 @@ export interface components {
             referred: number;
             rewarded: number;
         };
+        /** @description The envelope of every successful answer; `data` holds the result. */
+        Envelope: {
+            /** @enum {boolean} */
+            success: true;
+            /** @description Human-readable outcome. */
+            message: string;
+            /** @description Unique id of this request; quote it to support. */
+            requestId: string;
+            /** @description Time of the response, ISO 8601 UTC. */
+            timestamp: string;
+        };
     };
-    responses: never;
-    parameters: never;
+    responses: {
+        /** @description Possible codes: VALIDATION_ERROR, INVALID_VERIFICATION_CODE, VERIFICATION_CODE_EXPIRED */
+        Error400_1cf4a0: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR, COMPUTE_RUNNING */
+        Error400_288cb2: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+        Error400_49eac7: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR, MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY */
+        Error400_e26e49: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: UNAUTHORIZED */
+        Error401_6c4097: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: FORBIDDEN */
+        Error403_3e682d: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: FORBIDDEN, TEAM_LIMIT_REACHED */
+        Error403_6aadfe: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: FORBIDDEN, DATE_OF_BIRTH_REQUIRED */
+        Error403_72d5f2: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: INVITATION_EMAIL_MISMATCH */
+        Error403_74b400: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: FORBIDDEN, PHONE_VERIFICATION_REQUIRED, DATE_OF_BIRTH_REQUIRED, PARENTAL_CONSENT_REQUIRED, TEAM_TERMINATED */
+        Error403_b63761: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED */
+        Error403_d8e436: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED, PUBLIC_IP_LIMIT_REACHED */
+        Error403_edf05b: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: RESOURCE_NOT_FOUND */
+        Error404_389e9a: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: CONFLICT */
+        Error409_146349: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: INVITATION_EXPIRED */
+        Error410_5368c8: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: UNPROCESSABLE_ENTITY */
+        Error422_0bab9a: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
+        Error422_acdf57: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: TOO_MANY_REQUESTS */
+        Error429_1ec229: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: INTERNAL_SERVER_ERROR */
+        Error500_64a7bd: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: PAYMENT_PROVIDER_ERROR */
+        Error502_e7b200: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Default Response */
+        Error503_388167: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: SERVICE_UNAVAILABLE */
+        Error503_9b9a86: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+    };
+    parameters: {
+        /** @description Only this action, e.g. `api_key.create`; a prefix ending in `*` matches a group, e.g. `team.member.*`. */
+        action_92df2e: string;
+        /** @description Only entries by this actor: a user id, or an API key id. */
+        actorId_37767c: string;
+        days_21788e: number;
+        /** @description Only entries at or after this time, ISO 8601. */
+        from_efc687: string;
+        /** @description Idempotency key (UUID v4). A repeat with the same key and body answers with the first response; another body is refused. */
+        idempotencykey_4840f8: string;
+        /** @description Items per page, at most 100. */
+        limit_11e68a: number;
+        /** @description Page number, from 1. */
+        page_119245: number;
+        /** @description Only computes carrying this tag. */
+        tag_f0bb58: string;
+        /** @description Only entries about this target id. */
+        targetId_bda0fc: string;
+        /** @description Only entries about this kind of target, e.g. `user`, `api_key`, `invitation`, `team`. */
+        targetType_46089a: string;
+        /** @description Only entries before this time, ISO 8601. */
+        to_bfcc8a: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;

@@ -1,12 +1,19 @@
+import crypto from 'node:crypto';
+
 /**
  * Final touches on the generated OpenAPI document: drop component schemas nothing references
  * (the zod transform registers an input and an output twin of every named schema), and the
- * ±2^53 bounds zod puts on every integer, which say nothing to a reader.
+ * ±2^53 bounds zod puts on every integer, which say nothing to a reader. Repeats are shared
+ * through `components`: the error responses, the common header and query parameters, and the
+ * success envelope (`allOf` of `Envelope` and the operation's own `data`), which keeps the
+ * document small enough for the tools that read it whole.
  */
 const SAFE = 9007199254740991;
+const ENVELOPE_FIELDS = ['success', 'message', 'requestId', 'timestamp'];
 
 export function tidyOpenApi<T extends Record<string, unknown>>(doc: T): T {
   stripSafeIntegerBounds(doc);
+  shareRepeats(doc);
   const components = doc.components as { schemas?: Record<string, unknown> } | undefined;
   const schemas = components?.schemas;
   if (!schemas) return doc;
@@ -36,4 +43,59 @@ function stripSafeIntegerBounds(v: unknown): void {
   if (o.minimum === -SAFE) delete o.minimum;
   if (o.maximum === SAFE) delete o.maximum;
   Object.values(o).forEach(stripSafeIntegerBounds);
+}
+
+type Json = Record<string, unknown>;
+
+const digest = (v: unknown) => crypto.createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 6);
+
+function shareRepeats(doc: Json): void {
+  const paths = doc.paths as Record<string, Record<string, Json>> | undefined;
+  if (!paths) return;
+  const components = ((doc.components as Json | undefined) ?? (doc.components = {})) as Json;
+  const responses = ((components.responses as Json | undefined) ?? {}) as Json;
+  const parameters = ((components.parameters as Json | undefined) ?? {}) as Json;
+  const schemas = ((components.schemas as Json | undefined) ?? (components.schemas = {})) as Json;
+  let envelope: Json | undefined;
+  for (const operations of Object.values(paths)) {
+    for (const op of Object.values(operations)) {
+      if (!op || typeof op !== 'object') continue;
+      const opResponses = (op.responses ?? {}) as Record<string, Json>;
+      for (const [status, response] of Object.entries(opResponses)) {
+        if (status.startsWith('4') || status.startsWith('5')) {
+          const name = `Error${status}_${digest(response)}`;
+          responses[name] ??= response;
+          opResponses[status] = { $ref: `#/components/responses/${name}` };
+          continue;
+        }
+        const media = (response.content as Record<string, Json> | undefined)?.['application/json'];
+        const schema = media?.schema as Json | undefined;
+        const props = schema?.properties as Json | undefined;
+        if (!media || !schema || !props || !ENVELOPE_FIELDS.every((f) => f in props) || !('data' in props)) continue;
+        envelope ??= {
+          type: 'object',
+          description: 'The envelope of every successful answer; `data` holds the result.',
+          properties: Object.fromEntries(ENVELOPE_FIELDS.map((f) => [f, props[f]])),
+          required: ENVELOPE_FIELDS,
+        };
+        const own = Object.fromEntries(Object.entries(props).filter(([k]) => !ENVELOPE_FIELDS.includes(k)));
+        const required = ((schema.required as string[] | undefined) ?? []).filter((k) => !ENVELOPE_FIELDS.includes(k));
+        media.schema = { allOf: [{ $ref: '#/components/schemas/Envelope' }, { type: 'object', properties: own, required }] };
+      }
+      const opParameters = op.parameters as Json[] | undefined;
+      opParameters?.forEach((parameter, i) => {
+        if (parameter.in !== 'header' && parameter.in !== 'query') return;
+        const name = `${String(parameter.name).replace(/[^A-Za-z0-9]/g, '')}_${digest(parameter)}`;
+        parameters[name] ??= parameter;
+        opParameters[i] = { $ref: `#/components/parameters/${name}` };
+      });
+    }
+  }
+  if (envelope) schemas.Envelope = envelope;
+  if (Object.keys(responses).length) components.responses = sortKeys(responses);
+  if (Object.keys(parameters).length) components.parameters = sortKeys(parameters);
+}
+
+function sortKeys(o: Json): Json {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
