@@ -242,8 +242,6 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       lowBalanceThreshold: config.LOW_BALANCE_THRESHOLD_RWF,
       lowBalanceDays: config.LOW_BALANCE_DAYS,
       createMinHoursFunded: config.CREATE_MIN_HOURS_FUNDED,
-      referralThreshold: config.REFERRAL_THRESHOLD_RWF,
-      referralReward: config.REFERRAL_REWARD_RWF,
     },
   );
   const referrals = new Referrals(

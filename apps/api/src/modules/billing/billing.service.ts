@@ -40,8 +40,6 @@ export interface BillingOptions {
   lowBalanceThreshold: number;
   lowBalanceDays: number;
   createMinHoursFunded: number;
-  referralThreshold: number;
-  referralReward: number;
 }
 
 export interface WalletView {

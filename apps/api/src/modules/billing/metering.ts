@@ -45,10 +45,14 @@ export class Metering {
     private readonly options: { debitInterval: 'daily' | 'hourly' },
   ) {}
 
+  /** The hourly rates as a `values` list to join on `computes.specification`. */
+  private priceTable() {
+    return sql.join(Object.entries(this.deps.prices.hourlyMilli).map(([spec, rate]) => sql`(${spec}::text, ${rate}::bigint)`), sql`, `);
+  }
+
   /** What the team's billable computes and their addresses cost per hour now, milli-RWF. */
   async hourlyRateMilli(ex: Executor, teamId: string): Promise<number> {
-    const rates = Object.entries(this.deps.prices.hourlyMilli);
-    const priceTable = sql.join(rates.map(([spec, rate]) => sql`(${spec}::text, ${rate}::bigint)`), sql`, `);
+    const priceTable = this.priceTable();
     const ipv4Hourly = hourlyMilliOf(this.deps.prices.ipv4Monthly);
     const result = await ex.execute<{ milli: string | null }>(sql`
       select sum(p.rate + case when c.with_public_ip then ${ipv4Hourly}::bigint else 0 end) as milli
@@ -61,9 +65,8 @@ export class Metering {
   async meterHour(ex: Executor, hour: Date): Promise<{ computes: number; addresses: number }> {
     const start = hourStart(hour);
     const end = new Date(start.getTime() + HOUR);
-    const rates = Object.entries(this.deps.prices.hourlyMilli);
     const now = this.deps.clock.now();
-    const priceTable = sql.join(rates.map(([spec, rate]) => sql`(${spec}::text, ${rate}::bigint)`), sql`, `);
+    const priceTable = this.priceTable();
     const computes = await ex.execute(sql`
       insert into usage_records (resource_type, resource_id, period_start, team_id, specification, amount_milli, created_at)
       select 'compute', c.id, ${start.toISOString()}::timestamptz, c.team_id, c.specification, p.rate, ${now.toISOString()}::timestamptz
