@@ -248,17 +248,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["Me"];
-                        };
-                    };
-                };
+                200: components["responses"]["Me200_de8317"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
                 429: components["responses"]["Error429_1ec229"];
@@ -297,17 +287,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["Me"];
-                        };
-                    };
-                };
+                200: components["responses"]["Me200_de8317"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
@@ -809,17 +789,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["AgeStatusResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["AgeStatusResponse200_8f7045"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
                 429: components["responses"]["Error429_1ec229"];
@@ -844,17 +814,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["AgeStatusResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["AgeStatusResponse200_8f7045"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
@@ -1029,17 +989,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["TeamResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["TeamResponse200_4aae2a"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 404: components["responses"]["Error404_389e9a"];
@@ -1107,17 +1057,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["TeamResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["TeamResponse200_4aae2a"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
@@ -1211,17 +1151,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["MembershipChangeResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["MembershipChangeResponse200_b1b9c8"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
@@ -1302,17 +1232,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["MembershipChangeResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["MembershipChangeResponse200_b1b9c8"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
@@ -1546,17 +1466,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["TeamResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["TeamResponse200_4aae2a"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_74b400"];
@@ -1597,17 +1507,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["TeamResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["TeamResponse200_4aae2a"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_74b400"];
@@ -1771,17 +1671,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["TeamResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["TeamResponse200_4aae2a"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
@@ -1961,9 +1851,9 @@ export interface paths {
                     /** @description Only entries about this target id. */
                     targetId?: components["parameters"]["targetId_bda0fc"];
                     /** @description Only entries at or after this time, ISO 8601. */
-                    from?: components["parameters"]["from_efc687"];
+                    from?: components["parameters"]["from_9e379f"];
                     /** @description Only entries before this time, ISO 8601. */
-                    to?: components["parameters"]["to_bfcc8a"];
+                    to?: components["parameters"]["to_125c04"];
                 };
                 header?: never;
                 path?: never;
@@ -2021,9 +1911,9 @@ export interface paths {
                     /** @description Only entries about this target id. */
                     targetId?: components["parameters"]["targetId_bda0fc"];
                     /** @description Only entries at or after this time, ISO 8601. */
-                    from?: components["parameters"]["from_efc687"];
+                    from?: components["parameters"]["from_9e379f"];
                     /** @description Only entries before this time, ISO 8601. */
-                    to?: components["parameters"]["to_bfcc8a"];
+                    to?: components["parameters"]["to_125c04"];
                 };
                 header?: never;
                 path?: never;
@@ -2120,17 +2010,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["BillingBalance"];
-                        };
-                    };
-                };
+                200: components["responses"]["BillingBalance200_d26194"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
                 429: components["responses"]["Error429_1ec229"];
@@ -2175,17 +2055,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["BillingBalance"];
-                        };
-                    };
-                };
+                200: components["responses"]["BillingBalance200_d26194"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
@@ -2837,17 +2707,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Accepted: the change runs as an action */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["ComputeResponse"];
-                        };
-                    };
-                };
+                202: components["responses"]["ComputeResponse202_117fa9"];
                 400: components["responses"]["Error400_e26e49"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_edf05b"];
@@ -2924,17 +2784,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Accepted: the change runs as an action */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["ComputeResponse"];
-                        };
-                    };
-                };
+                202: components["responses"]["ComputeResponse202_117fa9"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
@@ -2974,17 +2824,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Accepted: the change runs as an action */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["ComputeResponse"];
-                        };
-                    };
-                };
+                202: components["responses"]["ComputeResponse202_117fa9"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_d8e436"];
@@ -3025,17 +2865,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Accepted: the change runs as an action */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["ComputeResponse"];
-                        };
-                    };
-                };
+                202: components["responses"]["ComputeResponse202_117fa9"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_d8e436"];
@@ -3076,17 +2906,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Accepted: the change runs as an action */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["ComputeResponse"];
-                        };
-                    };
-                };
+                202: components["responses"]["ComputeResponse202_117fa9"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
@@ -3135,17 +2955,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Accepted: the change runs as an action */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["ComputeResponse"];
-                        };
-                    };
-                };
+                202: components["responses"]["ComputeResponse202_117fa9"];
                 400: components["responses"]["Error400_288cb2"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_d8e436"];
@@ -3373,17 +3183,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["SshKeyResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["SshKeyResponse200_da0a08"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
                 404: components["responses"]["Error404_389e9a"];
@@ -3409,17 +3209,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["SshKeyResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["SshKeyResponse200_da0a08"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
                 404: components["responses"]["Error404_389e9a"];
@@ -3449,17 +3239,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Envelope"] & {
-                            data: components["schemas"]["SshKeyResponse"];
-                        };
-                    };
-                };
+                200: components["responses"]["SshKeyResponse200_da0a08"];
                 400: components["responses"]["Error400_49eac7"];
                 401: components["responses"]["Error401_6c4097"];
                 403: components["responses"]["Error403_3e682d"];
@@ -4289,6 +4069,39 @@ export interface components {
         };
     };
     responses: {
+        /** @description OK */
+        AgeStatusResponse200_8f7045: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Envelope"] & {
+                    data: components["schemas"]["AgeStatusResponse"];
+                };
+            };
+        };
+        /** @description OK */
+        BillingBalance200_d26194: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Envelope"] & {
+                    data: components["schemas"]["BillingBalance"];
+                };
+            };
+        };
+        /** @description Accepted: the change runs as an action */
+        ComputeResponse202_117fa9: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Envelope"] & {
+                    data: components["schemas"]["ComputeResponse"];
+                };
+            };
+        };
         /** @description Possible codes: VALIDATION_ERROR, INVALID_VERIFICATION_CODE, VERIFICATION_CODE_EXPIRED */
         Error400_1cf4a0: {
             headers: {
@@ -4487,6 +4300,50 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"];
             };
         };
+        /** @description OK */
+        Me200_de8317: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Envelope"] & {
+                    data: components["schemas"]["Me"];
+                };
+            };
+        };
+        /** @description OK */
+        MembershipChangeResponse200_b1b9c8: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Envelope"] & {
+                    data: components["schemas"]["MembershipChangeResponse"];
+                };
+            };
+        };
+        /** @description OK */
+        SshKeyResponse200_da0a08: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Envelope"] & {
+                    data: components["schemas"]["SshKeyResponse"];
+                };
+            };
+        };
+        /** @description OK */
+        TeamResponse200_4aae2a: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Envelope"] & {
+                    data: components["schemas"]["TeamResponse"];
+                };
+            };
+        };
     };
     parameters: {
         /** @description Only this action, e.g. `api_key.create`; a prefix ending in `*` matches a group, e.g. `team.member.*`. */
@@ -4495,7 +4352,7 @@ export interface components {
         actorId_37767c: string;
         days_21788e: number;
         /** @description Only entries at or after this time, ISO 8601. */
-        from_efc687: string;
+        from_9e379f: string;
         /** @description Idempotency key (UUID v4). A repeat with the same key and body answers with the first response; another body is refused. */
         idempotencykey_4840f8: string;
         /** @description Items per page, at most 100. */
@@ -4509,7 +4366,7 @@ export interface components {
         /** @description Only entries about this kind of target, e.g. `user`, `api_key`, `invitation`, `team`. */
         targetType_46089a: string;
         /** @description Only entries before this time, ISO 8601. */
-        to_bfcc8a: string;
+        to_125c04: string;
     };
     requestBodies: never;
     headers: never;

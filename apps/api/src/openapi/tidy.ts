@@ -5,11 +5,14 @@ import crypto from 'node:crypto';
  * (the zod transform registers an input and an output twin of every named schema), and the
  * ±2^53 bounds zod puts on every integer, which say nothing to a reader. Repeats are shared
  * through `components`: the error responses, the common header and query parameters, and the
- * success envelope (`allOf` of `Envelope` and the operation's own `data`), which keeps the
- * document small enough for the tools that read it whole.
+ * success envelope (`allOf` of `Envelope` and the operation's own `data`) and any success response
+ * several operations give alike. The regular expression zod adds beside a `format` (uuid,
+ * date-time, e-mail) is dropped: the format says the same to a reader and the server still
+ * checks it. This keeps the document small enough for the tools that read it whole.
  */
 const SAFE = 9007199254740991;
 const ENVELOPE_FIELDS = ['success', 'message', 'requestId', 'timestamp'];
+const SELF_DESCRIBING_FORMATS = new Set(['uuid', 'date-time', 'date', 'email']);
 
 export function tidyOpenApi<T extends Record<string, unknown>>(doc: T): T {
   stripSafeIntegerBounds(doc);
@@ -42,6 +45,7 @@ function stripSafeIntegerBounds(v: unknown): void {
   const o = v as Record<string, unknown>;
   if (o.minimum === -SAFE) delete o.minimum;
   if (o.maximum === SAFE) delete o.maximum;
+  if (typeof o.format === 'string' && SELF_DESCRIBING_FORMATS.has(o.format) && typeof o.pattern === 'string') delete o.pattern;
   Object.values(o).forEach(stripSafeIntegerBounds);
 }
 
@@ -91,9 +95,35 @@ function shareRepeats(doc: Json): void {
       });
     }
   }
+  shareSuccessResponses(paths, responses);
   if (envelope) schemas.Envelope = envelope;
   if (Object.keys(responses).length) components.responses = sortKeys(responses);
   if (Object.keys(parameters).length) components.parameters = sortKeys(parameters);
+}
+
+/** Success responses that two or more operations give alike become one `components/responses` entry. */
+function shareSuccessResponses(paths: Record<string, Record<string, Json>>, responses: Json): void {
+  const seen = new Map<string, { count: number; response: Json }>();
+  const each = (fn: (opResponses: Record<string, Json>, status: string, response: Json) => void) => {
+    for (const operations of Object.values(paths))
+      for (const op of Object.values(operations)) {
+        const opResponses = (op?.responses ?? {}) as Record<string, Json>;
+        for (const [status, response] of Object.entries(opResponses)) if (/^2/.test(status) && !('$ref' in response)) fn(opResponses, status, response);
+      }
+  };
+  each((_, __, response) => {
+    const key = JSON.stringify(response);
+    const entry = seen.get(key) ?? { count: 0, response };
+    entry.count += 1;
+    seen.set(key, entry);
+  });
+  each((opResponses, status, response) => {
+    if ((seen.get(JSON.stringify(response))?.count ?? 0) < 2) return;
+    const data = JSON.stringify(response).match(/"data":\{"\$ref":"#\/components\/schemas\/([A-Za-z0-9_]+)"/)?.[1];
+    const name = `${data ?? 'Success'}${status}_${digest(response)}`;
+    responses[name] ??= response;
+    opResponses[status] = { $ref: `#/components/responses/${name}` };
+  });
 }
 
 function sortKeys(o: Json): Json {
