@@ -29,6 +29,8 @@ export interface Platform {
   stop(): Promise<void>;
   /** SIGKILL at once, as a crash would; the data folder stays (`stop` still removes it). */
   kill(): Promise<void>;
+  /** Resolves with the exit signal or code when the server ends by itself (a failpoint, a crash); rejects after `timeoutMs`. */
+  exit(timeoutMs: number): Promise<string>;
   /** The server's data folder (embedded database, key file). */
   dataDir: string;
 }
@@ -109,6 +111,19 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     }
   };
 
+  const exit = async (timeoutMs: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`strettch serve still runs after ${timeoutMs} ms:\n${output()}`)), timeoutMs);
+    });
+    try {
+      await Promise.race([exited(child), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return String(child.signalCode ?? child.exitCode);
+  };
+
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -117,7 +132,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     }
     try {
       const response = await fetch(`${baseUrl}/api/v1/health`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return { baseUrl, output, stop, kill, dataDir };
+      if (response.ok) return { baseUrl, output, stop, kill, exit, dataDir };
     } catch {
       // Not listening yet.
     }

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseCidr } from './modules/computes/ipv4.ts';
+import { FAILPOINTS } from './shared/failpoints.ts';
 
 /**
  * The platform's configuration, read once from the environment at start (STYLE.md §6).
@@ -165,6 +166,14 @@ export const configSpec = {
   PROXMOX_CA_FILE: variable(z.string().min(1).optional(), 'PEM file of the CA that signed the Proxmox API certificate (e.g. the cluster\'s /etc/pve/pve-root-ca.pem).'),
   PROXMOX_NAMESERVER: variable(z.string().min(1).optional(), 'DNS servers given to machines through cloud-init (space-separated); unset: the Proxmox host\'s.'),
   HYPERVISOR_FAKE_DELAY_MS: variable(z.coerce.number().int().min(0).max(600_000).default(500), 'How long each change takes on the fake hypervisor, in ms (a create three times as long); 0 finishes at once.'),
+  STRETTCH_FAILPOINTS: variable(
+    z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(FAILPOINTS))),
+    'Crash tests only: comma-separated failpoints at which the process kills itself (SIGKILL) to prove that a restart converges. Never set in production.',
+  ),
   COMPUTE_GRACEFUL_STOP_SECONDS: variable(z.coerce.number().int().min(1).max(3600).default(60), 'How long a stop waits for the guest to shut down (ACPI) before powering it off hard.'),
   PUBLIC_IPV4_POOL: variable(
     z

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/database.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { systemContext } from './shared/context.ts';
+import { armFailpoints } from './shared/failpoints.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { buildApp, type HttpDeps, type RoutePlugin } from './http/app.ts';
 import { ApiKeysService } from './modules/teams/api-keys.service.ts';
@@ -140,6 +141,8 @@ export async function openDatabase(config: Config, logger?: Logger): Promise<Dat
 export async function createPlatform(config: Config, opts: PlatformOptions = {}) {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
+  armFailpoints(config.STRETTCH_FAILPOINTS);
+  if (config.STRETTCH_FAILPOINTS.length) logger.warn({ failpoints: config.STRETTCH_FAILPOINTS }, 'failpoints armed: this process kills itself when it reaches them (crash tests only)');
   const database = opts.database ?? (await openDatabase(config, logger));
   if (opts.migrate !== false) await database.migrate();
 

@@ -2,6 +2,7 @@ import type { Db, Tx } from '../../db/database.ts';
 import type { JobQueue, JobRow } from '../../jobs/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { systemContext } from '../../shared/context.ts';
+import { failpoint } from '../../shared/failpoints.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { Audit } from '../audit/audit.service.ts';
 import type { CatalogService } from '../catalog/catalog.service.ts';
@@ -62,10 +63,14 @@ export class ComputeActionRunner {
     if (!compute) return;
     await computeActionsRepository.markRunning(db, action.id, clock.now());
     try {
+      if (action.command === 'create') failpoint('compute.create.before-driver');
       const handle = await this.submit(action, compute);
       const status: OpStatus = handle ? await this.follow(handle, action) : { state: 'succeeded', progress: 100 };
       if (status.state === 'failed') await this.fail(action, `${status.error.message} (${status.error.code})`);
-      else await this.succeed(action);
+      else {
+        if (action.command === 'create') failpoint('compute.create.before-commit');
+        await this.succeed(action);
+      }
     } catch (err) {
       const transient = !(err instanceof HypervisorError) || err.transient;
       if (transient && job.attempts < job.maxAttempts) throw err;
@@ -92,6 +97,7 @@ export class ComputeActionRunner {
         },
         key,
       );
+      failpoint('compute.create.after-driver');
       if (compute.driverRef !== handle.ref.id) await computesRepository.update(db, compute.id, { driverRef: handle.ref.id });
       return handle;
     }

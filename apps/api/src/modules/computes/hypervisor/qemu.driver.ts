@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Duplex } from 'node:stream';
+import { failpoint } from '../../../shared/failpoints.ts';
 import { buildNoCloudSeed } from './qemu.seed.ts';
 import { qmp } from './qemu.qmp.ts';
 import {
@@ -348,6 +349,7 @@ export class QemuHypervisorDriver implements HypervisorDriver {
           await run(this.qemuImg, ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', base, tmp, `${config.size.diskGb}G`], 60_000);
           await fs.rename(tmp, disk);
         }
+        failpoint('qemu.create.after-disk');
         await this.progress(op, 15);
         const seed = path.join(this.dir(id), 'seed.iso');
         if (!existsSync(seed) && op.spec) {
@@ -638,7 +640,9 @@ export class QemuHypervisorDriver implements HypervisorDriver {
   private async probeAccel(): Promise<'kvm' | 'tcg'> {
     if (!existsSync('/dev/kvm')) return 'tcg';
     // A boot sector that writes to the isa-debug-exit port: QEMU exits with status 3 once the guest
-    // has run. /dev/kvm can exist and hang (nested virtualisation missing), hence the timeout.
+    // has run. /dev/kvm can exist and hang (nested virtualisation missing), hence the timeout. The
+    // probe uses the machine type and CPU model real machines get: KVM can run a plain `pc` guest
+    // yet fail on `-cpu host` (a host MSR the nested hypervisor refuses), as seen on CI machines.
     const img = path.join(os.tmpdir(), `strettch-kvm-probe-${process.pid}-${crypto.randomBytes(4).toString('hex')}.img`);
     const sector = Buffer.alloc(512);
     Buffer.from([0xb0, 0x01, 0xe6, 0xf4, 0xf4, 0xeb, 0xfd]).copy(sector); // mov al,1; out 0xf4,al; hlt; jmp $-1
@@ -646,7 +650,7 @@ export class QemuHypervisorDriver implements HypervisorDriver {
     sector[511] = 0xaa;
     await fs.writeFile(img, sector);
     const ok = await new Promise<boolean>((resolve) => {
-      const child = spawn(this.qemu, ['-machine', 'pc,accel=kvm', '-nodefaults', '-no-user-config', '-display', 'none', '-m', '32', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-drive', `file=${img},format=raw,if=ide`], { stdio: 'ignore' });
+      const child = spawn(this.qemu, ['-machine', 'q35,accel=kvm', '-cpu', 'host', '-nodefaults', '-no-user-config', '-display', 'none', '-m', '32', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-drive', `file=${img},format=raw,if=ide`], { stdio: 'ignore' });
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         resolve(false);
