@@ -88,7 +88,7 @@ function shareRepeats(doc: Json): void {
       }
       const opParameters = op.parameters as Json[] | undefined;
       opParameters?.forEach((parameter, i) => {
-        if (parameter.in !== 'header' && parameter.in !== 'query') return;
+        if (!['header', 'query', 'path'].includes(String(parameter.in))) return;
         const name = `${String(parameter.name).replace(/[^A-Za-z0-9]/g, '')}_${digest(parameter)}`;
         parameters[name] ??= parameter;
         opParameters[i] = { $ref: `#/components/parameters/${name}` };
@@ -97,8 +97,63 @@ function shareRepeats(doc: Json): void {
   }
   shareSuccessResponses(paths, responses);
   if (envelope) schemas.Envelope = envelope;
-  if (Object.keys(responses).length) components.responses = sortKeys(responses);
-  if (Object.keys(parameters).length) components.parameters = sortKeys(parameters);
+  shareSecurity(doc, paths);
+  if (Object.keys(responses).length) components.responses = sortKeys(shortNames(doc, 'responses', responses));
+  if (Object.keys(parameters).length) components.parameters = sortKeys(shortNames(doc, 'parameters', parameters));
+}
+
+/** The most common security requirement becomes the document's default; operations that differ keep their own (`[]` for public ones). */
+function shareSecurity(doc: Json, paths: Record<string, Record<string, Json>>): void {
+  const ops = Object.values(paths).flatMap((operations) => Object.values(operations)).filter((op) => op && typeof op === 'object');
+  const counts = new Map<string, number>();
+  for (const op of ops) if (op.security) counts.set(JSON.stringify(op.security), (counts.get(JSON.stringify(op.security)) ?? 0) + 1);
+  const [common] = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] ?? [];
+  if (!common) return;
+  doc.security = JSON.parse(common) as unknown;
+  for (const op of ops) {
+    if (!op.security) op.security = [];
+    else if (JSON.stringify(op.security) === common) delete op.security;
+  }
+}
+
+/**
+ * Shared entries get short names, since every operation repeats their references: an error
+ * response is `E<status>` (the most used variant) or `E<status>b`, `c`…; a success response is
+ * named after its data schema and status; a parameter after itself. Swagger UI shows their
+ * descriptions ("Possible codes: …"), not these names. Ranking by use, then content, keeps the
+ * names stable from one generation to the next.
+ */
+function shortNames(doc: Json, kind: 'responses' | 'parameters', entries: Json): Json {
+  const uses = new Map<string, number>();
+  const prefix = `#/components/${kind}/`;
+  const count = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(count);
+    if (!v || typeof v !== 'object') return;
+    for (const [k, child] of Object.entries(v)) {
+      if (k === '$ref' && typeof child === 'string' && child.startsWith(prefix)) uses.set(child.slice(prefix.length), (uses.get(child.slice(prefix.length)) ?? 0) + 1);
+      else count(child);
+    }
+  };
+  count(doc.paths);
+  const stem = (name: string) => name.replace(/_[0-9a-f]{6}$/, '').replace(/^Error/, 'E');
+  const ranked = Object.keys(entries).sort((a, b) => stem(a).localeCompare(stem(b)) || (uses.get(b) ?? 0) - (uses.get(a) ?? 0) || JSON.stringify(entries[a]).localeCompare(JSON.stringify(entries[b])));
+  const renamed = new Map<string, string>();
+  const taken = new Map<string, number>();
+  for (const old of ranked) {
+    const base = stem(old);
+    const n = taken.get(base) ?? 0;
+    taken.set(base, n + 1);
+    renamed.set(old, n === 0 ? base : `${base}${String.fromCharCode(97 + n)}`);
+  }
+  const rewrite = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(rewrite);
+    if (!v || typeof v !== 'object') return;
+    const o = v as Json;
+    if (typeof o.$ref === 'string' && o.$ref.startsWith(prefix)) o.$ref = prefix + (renamed.get(o.$ref.slice(prefix.length)) ?? o.$ref.slice(prefix.length));
+    Object.values(o).forEach(rewrite);
+  };
+  rewrite(doc.paths);
+  return Object.fromEntries(Object.entries(entries).map(([k, v]) => [renamed.get(k) ?? k, v]));
 }
 
 /** Success responses that two or more operations give alike become one `components/responses` entry. */
