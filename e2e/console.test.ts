@@ -11,7 +11,7 @@ import { repoRoot, seedAccount, shouldRunBrowserTests, startConsoleSession, type
 
 const sections = [
   { path: '/computes', label: 'Computes', slug: 'computes' },
-  { path: '/dns', label: 'DNS', slug: 'dns' },
+  { path: '/domains', label: 'Domains', slug: 'domains' },
   { path: '/billing', label: 'Billing', slug: 'billing' },
   { path: '/team', label: 'Team', slug: 'team' },
   { path: '/account', label: 'Account & Privacy', slug: 'account' },
@@ -61,8 +61,8 @@ describe.skipIf(!shouldRunBrowserTests())('web console', () => {
 
     // Client-side routing keeps the history: Back returns to the previous section.
     await page.goBack();
-    await page.waitForURL(`${platform.baseUrl}/dns`);
-    await expect.poll(() => heading(page)).toBe('DNS');
+    await page.waitForURL(`${platform.baseUrl}/domains`);
+    await expect.poll(() => heading(page)).toBe('Domains');
     expect(problems).toEqual([]);
   });
 
@@ -105,7 +105,7 @@ describe.skipIf(!shouldRunBrowserTests())('web console', () => {
 
   it('shows the sandbox banner, since `serve` starts with the built-in test providers', async () => {
     const { page } = await openPage();
-    await page.goto(`${platform.baseUrl}/dns`);
+    await page.goto(`${platform.baseUrl}/domains`);
     const banner = page.locator('[data-testid="sandbox-banner"]');
     await banner.waitFor();
     expect(await banner.isVisible()).toBe(true);

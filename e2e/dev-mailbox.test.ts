@@ -45,7 +45,7 @@ describe.skipIf(!shouldRunBrowserTests())('console development pages', () => {
     await page.waitForURL(`${platform.baseUrl}/dev/sms`);
     await expect.poll(() => heading(page)).toBe('SMS outbox');
 
-    await page.goto(`${platform.baseUrl}/dns`);
+    await page.goto(`${platform.baseUrl}/domains`);
     await settled(page);
     await page.getByRole('button', { name: 'Help' }).click();
     await page.getByRole('menuitem', { name: /^Mailbox/ }).click();

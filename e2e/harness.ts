@@ -83,7 +83,8 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     cwd: repoRoot,
     // PUBLIC_URL is the address tests open the console at: signed-in changes must come from it (Origin check).
     // Computes are simulated unless a test asks for the qemu driver: no test boots a real VM by accident.
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, STRETTCH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', HYPERVISOR_DRIVER: 'fake', ...env },
+    // The DNS server takes a free port, so servers of parallel test files never collide.
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, STRETTCH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', HYPERVISOR_DRIVER: 'fake', DNS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

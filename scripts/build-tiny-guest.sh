@@ -4,7 +4,8 @@
 #   - loads the few modules it needs (virtio, isofs, ACPI button, evdev),
 #   - finds the NoCloud seed (the block device labelled cidata) and reads its meta-data,
 #   - prints on the serial console the host name, the SHA256 fingerprint of every SSH key in the
-#     seed (computed in the guest), the memory and CPUs it sees, then a ready line
+#     seed (computed in the guest), the addresses its network-config gives (`ADDRESS a.b.c.d/len`;
+#     it has no network driver, so it does not apply them), the memory and CPUs it sees, then a ready line
 #     `STRETTCH-GUEST READY hostname=<name>`,
 #   - waits, powering off cleanly on an ACPI shutdown (busybox acpid → poweroff -f), and reads the
 #     console for one test command: `strettch-ignore-acpi` stops acpid, so the guest ignores ACPI.
@@ -130,6 +131,10 @@ if [ -n "$seed" ] && mount -t iso9660 -o ro "$seed" /seed; then
     hex=$(echo "$blob" | base64 -d 2>/dev/null | sha256sum | cut -d' ' -f1)
     fp=$(printf "$(echo "$hex" | sed 's/../\\x&/g')" | base64 | tr -d '=\n')
     say "SSH-KEY SHA256:$fp ($type)"
+  done
+  # network-config (netplan v2): the quoted entries of each interface's `addresses`.
+  [ -f /seed/network-config ] && sed -n 's/^ *addresses: *\["\([0-9.\/]*\)"\]$/\1/p' /seed/network-config | while read -r a; do
+    say "ADDRESS $a"
   done
 else
   say "SEED not found (no block device labelled cidata)"

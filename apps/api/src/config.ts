@@ -20,6 +20,21 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** `VCPUS/MEMORY_MB/DISK_GB`, e.g. `32/131072/2000`. */
+const CAPACITY = /^[1-9]\d*\/[1-9]\d*\/[1-9]\d*$/;
+const capacityOf = (v: string) => {
+  const [vcpus, memoryMb, diskGb] = v.split('/').map(Number) as [number, number, number];
+  return { vcpus, memoryMb, diskGb };
+};
+/** Comma-separated `NAME=VCPUS/MEMORY_MB/DISK_GB` pairs, as a name → capacity map. */
+const hostCapacities = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*=[1-9]\d*\/[1-9]\d*\/[1-9]\d*$/, 'must be NAME=VCPUS/MEMORY_MB/DISK_GB pairs, e.g. pve1=32/131072/2000')))
+    .transform((pairs) => Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), capacityOf(p.slice(p.indexOf('=') + 1))])));
+
 const variable = <T extends z.ZodType>(schema: T, description: string, secret = false, defaultText?: string): VariableSpec<T> => ({
   schema,
   description,
@@ -37,10 +52,10 @@ export const configSpec = {
   ROLES: variable(
     z
       .string()
-      .default('http,worker')
+      .default('http,worker,dns')
       .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
-      .pipe(z.array(z.enum(['http', 'worker'])).min(1)),
-    'Comma-separated roles this process runs: http, worker.',
+      .pipe(z.array(z.enum(['http', 'worker', 'dns'])).min(1)),
+    'Comma-separated roles this process runs: http (API and console), worker (jobs), dns (the authoritative DNS server on DNS_HOST:DNS_PORT).',
   ),
   LOG_LEVEL: variable(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Minimum level of structured log lines.'),
   TRUST_PROXY: variable(bool.default(false), 'Trust X-Forwarded-* headers from a reverse proxy for client IP and protocol.'),
@@ -165,6 +180,13 @@ export const configSpec = {
   PROXMOX_TLS_INSECURE: variable(bool.default(false), 'Accept any TLS certificate from the Proxmox API (self-signed lab clusters only; prefer PROXMOX_CA_FILE).'),
   PROXMOX_CA_FILE: variable(z.string().min(1).optional(), 'PEM file of the CA that signed the Proxmox API certificate (e.g. the cluster\'s /etc/pve/pve-root-ca.pem).'),
   PROXMOX_NAMESERVER: variable(z.string().min(1).optional(), 'DNS servers given to machines through cloud-init (space-separated); unset: the Proxmox host\'s.'),
+  PROXMOX_NODE_CAPACITY: variable(
+    hostCapacities(''),
+    'Capacity placement counts for each node of PROXMOX_NODES, NODE=VCPUS/MEMORY_MB/DISK_GB, e.g. "pve1=32/131072/2000"; required for every node with HYPERVISOR_DRIVER=proxmox. Proxmox reports CPU threads and memory at GET /nodes/{node}/status and the storage at GET /nodes/{node}/storage/{storage}/status; configuring it keeps room for the node itself an explicit decision.',
+    false,
+    'none',
+  ),
+  PROXMOX_PUBLIC_BRIDGE: variable(z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(), 'Proxmox bridge of the public network: a machine with a public IPv4 gets a second NIC on it (net1, ipconfig1) with the default route. Unset: public addresses are routed to the private address by the site\'s edge (1:1 NAT) and not configured in the guest.'),
   HYPERVISOR_FAKE_DELAY_MS: variable(z.coerce.number().int().min(0).max(600_000).default(500), 'How long each change takes on the fake hypervisor, in ms (a create three times as long); 0 finishes at once.'),
   STRETTCH_FAILPOINTS: variable(
     z
@@ -174,7 +196,21 @@ export const configSpec = {
       .pipe(z.array(z.enum(FAILPOINTS))),
     'Crash tests only: comma-separated failpoints at which the process kills itself (SIGKILL) to prove that a restart converges. Never set in production.',
   ),
+  CONSOLE_IDLE_TIMEOUT_SECONDS: variable(z.coerce.number().int().min(10).max(86_400).default(900), 'A web console with no keystroke for this long is closed (its audit entry says so).'),
   COMPUTE_GRACEFUL_STOP_SECONDS: variable(z.coerce.number().int().min(1).max(3600).default(60), 'How long a stop waits for the guest to shut down (ACPI) before powering it off hard.'),
+  METRICS_HOST_SAMPLE_SECONDS: variable(
+    z.coerce.number().int().refine((v) => [5, 10, 15, 20, 30, 60].includes(v), 'must be 5, 10, 15, 20, 30 or 60').default(30),
+    'How often the hypervisor\'s own CPU and disk readings of every running compute are taken (graphs without the agent).',
+  ),
+  METRICS_INGEST_PER_MINUTE: variable(z.coerce.number().int().min(1).max(600).default(10), 'Metrics pushes one compute\'s agent may make per minute (it pushes every 30 s); more get 429.'),
+  METRICS_METADATA_RELAYS: variable(
+    z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine((c) => parseCidr(c) !== null, 'must be IPv4 CIDR blocks, e.g. 10.255.0.0/24'))),
+    'Comma-separated IPv4 blocks of the metadata relays on the hypervisor hosts, trusted to name the machine asking for a metrics agent token (X-Resource-ID). Unset: a compute\'s own private address gets its token (test beds only: team networks share one block); set it in production.',
+  ),
   PUBLIC_IPV4_POOL: variable(
     z
       .string()
@@ -187,6 +223,73 @@ export const configSpec = {
   PRIVATE_NETWORK_CIDR: variable(
     z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR block, e.g. 10.0.0.0/16').default('10.0.0.0/16'),
     'IPv4 block of each team\'s private network (isolated per team, so every team gets the same block).',
+  ),
+  PLACEMENT_REGION: variable(z.string().min(1).default('KGL-1'), 'Catalogue region of the hosts this control plane drives (one hypervisor per deployment); a create in another region finds no host (CAPACITY_EXHAUSTED).'),
+  PLACEMENT_CPU_OVERCOMMIT: variable(z.coerce.number().min(0.1).max(64).default(4), 'vCPUs placement may commit per CPU thread of a host (4: guests share CPU time four to one).'),
+  PLACEMENT_MEMORY_OVERCOMMIT: variable(z.coerce.number().min(0.1).max(8).default(1), 'Memory placement may commit per MB of a host\'s memory (1: none beyond it, as guests cannot share memory safely; below 1 keeps room for the host).'),
+  PLACEMENT_DISK_OVERCOMMIT: variable(z.coerce.number().min(0.1).max(16).default(1), 'Disk placement may commit per GB of a host\'s disk (1: none beyond it, although overlay and thin disks would allow it).'),
+  QEMU_HOST_CAPACITY: variable(
+    z.string().regex(CAPACITY, 'must be VCPUS/MEMORY_MB/DISK_GB, e.g. 8/16384/200').transform(capacityOf).optional(),
+    'Capacity placement counts for this machine with the qemu driver, VCPUS/MEMORY_MB/DISK_GB.',
+    false,
+    'its CPU threads, total memory and the free space of QEMU_DATA_DIR at start',
+  ),
+  FAKE_HOSTS: variable(
+    hostCapacities('fake-1=64/262144/4000,fake-2=64/262144/4000'),
+    'Simulated hosts of the fake driver, NAME=VCPUS/MEMORY_MB/DISK_GB pairs, among which placement spreads its machines.',
+    false,
+    'fake-1=64/262144/4000,fake-2=64/262144/4000',
+  ),
+  DNS_HOST: variable(z.string().min(1).default('127.0.0.1'), 'Address the authoritative DNS server (role dns) listens on, UDP and TCP.'),
+  DNS_PORT: variable(z.coerce.number().int().min(0).max(65535).default(5353), 'Port of the authoritative DNS server (53 in production, behind the firewall\'s redirect or with CAP_NET_BIND_SERVICE).'),
+  DNS_WORKERS: variable(
+    z.union([z.literal('auto'), z.coerce.number().int().min(0).max(64)]).default('auto'),
+    'Extra processes answering DNS queries besides the main one: auto is one per CPU core beyond the first; 0 answers in the main process only.',
+  ),
+  DNS_NAMESERVERS: variable(
+    z
+      .string()
+      .default('ns1.strettch.com,ns2.strettch.com')
+      .transform((s) => s.split(',').map((n) => n.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be host names')).min(2)),
+    'The platform\'s nameservers (at least two), which customers set at their registrar; the first is the SOA primary.',
+  ),
+  DNS_TTL_MIN: variable(z.coerce.number().int().min(0).default(60), 'Shortest TTL a record may have, in seconds.'),
+  DNS_TTL_MAX: variable(z.coerce.number().int().min(1).max(2_147_483_647).default(86_400), 'Longest TTL a record may have, in seconds.'),
+  DNS_TTL_DEFAULT: variable(
+    z.coerce.number().int().min(0).default(3600),
+    'TTL of a record set given without one, in seconds. (Strettch Cloud\'s console defaults to 60 s; an hour is kinder to resolvers and to migrations.)',
+  ),
+  DNS_ACTIVATION_HOURS: variable(z.coerce.number().min(0.01).max(24 * 30).default(24), 'How long a new domain may wait for its delegation before it turns INACTIVE.'),
+  DNS_RESOLVERS: variable(
+    z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean)),
+    'Comma-separated recursive resolvers (ip or ip:port) for delegation checks and auto-import; empty: the system\'s.',
+  ),
+  DNS_SECONDARIES: variable(
+    z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean)),
+    'Comma-separated secondary servers (ip or ip:port): each gets a NOTIFY when a zone changes and may transfer zones (AXFR).',
+  ),
+  DNS_BACKEND: variable(
+    z.enum(['builtin', 'powerdns', 'both']).default('builtin'),
+    'Where the dns role serves zones: builtin (our server on DNS_HOST:DNS_PORT), powerdns (pushed to PowerDNS Authoritative through its HTTP API; our server does not start), or both.',
+  ),
+  POWERDNS_API_URL: variable(z.url().optional(), 'Base URL of the PowerDNS HTTP API (its webserver), e.g. http://127.0.0.1:8081; required when DNS_BACKEND is powerdns or both.'),
+  POWERDNS_API_KEY: variable(z.string().min(1).optional(), 'PowerDNS\'s api-key, sent as X-API-Key; required when DNS_BACKEND is powerdns or both.', true),
+  POWERDNS_SERVER_ID: variable(z.string().regex(/^[A-Za-z0-9._-]+$/).default('localhost'), 'Server id in PowerDNS API paths (localhost for PowerDNS Authoritative).'),
+  POWERDNS_ZONE_KIND: variable(z.enum(['Native', 'Master']).default('Native'), 'Kind of the zones created in PowerDNS: Native (replicated by its database) or Master (PowerDNS sends NOTIFY and serves AXFR).'),
+  POWERDNS_ACCOUNT: variable(
+    z.string().regex(/^[A-Za-z0-9._-]{1,40}$/).default('strettch'),
+    'Marker written in the account field of the zones we create in PowerDNS; only zones carrying it are ever changed or removed.',
+  ),
+  POWERDNS_RESYNC_SECONDS: variable(
+    z.coerce.number().int().min(5).max(86_400).default(300),
+    'How often every served zone is compared with PowerDNS (names, serials, records) and differences repaired, e.g. after a restore from backup.',
   ),
 } as const;
 
@@ -253,7 +356,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.HYPERVISOR_DRIVER === 'proxmox') {
     for (const name of ['PROXMOX_URL', 'PROXMOX_TOKEN_ID', 'PROXMOX_TOKEN_SECRET'] as const) if (!raw[name]) missing.push(`${name}: required when HYPERVISOR_DRIVER=proxmox`);
     if (raw.PROXMOX_NODES.length === 0) missing.push('PROXMOX_NODES: required when HYPERVISOR_DRIVER=proxmox (at least one node)');
+    const uncounted = raw.PROXMOX_NODES.filter((n) => !raw.PROXMOX_NODE_CAPACITY[n]);
+    if (uncounted.length) missing.push(`PROXMOX_NODE_CAPACITY: required for every node of PROXMOX_NODES (missing: ${uncounted.join(', ')})`);
     if (Object.keys(raw.PROXMOX_TEMPLATES).length === 0) missing.push('PROXMOX_TEMPLATES: required when HYPERVISOR_DRIVER=proxmox (at least one image, e.g. UBUNTU-24.04=9000)');
+  }
+  if (raw.DNS_BACKEND !== 'builtin') {
+    for (const name of ['POWERDNS_API_URL', 'POWERDNS_API_KEY'] as const) if (!raw[name]) missing.push(`${name}: required when DNS_BACKEND=${raw.DNS_BACKEND}`);
   }
   if (missing.length) throw new ConfigError(missing);
   return {

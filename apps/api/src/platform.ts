@@ -44,11 +44,14 @@ import { phoneRoutes } from './modules/phone/phone.routes.ts';
 import { AgeService } from './modules/age/age.service.ts';
 import { ageRoutes } from './modules/age/age.routes.ts';
 import {
-  AddressAllocator, addressPlan, chooseHypervisor, ComputeActionRunner, DbVmidAllocator, ComputesService, computesRoutes, RUN_ACTION_JOB, SshKeysService, sshKeysRoutes,
+  AddressAllocator, addressPlan, chooseHypervisor, ComputeActionRunner, ComputeConsoleService, consoleRoutes, DbVmidAllocator, ComputesService, computesRoutes, RUN_ACTION_JOB, SshKeysService, sshKeysRoutes,
   type HypervisorDriver, type RunActionPayload,
 } from './modules/computes/index.ts';
 import { Ledger } from './modules/billing/ledger.ts';
 import { ComputeReconciler } from './modules/computes/reconciler.ts';
+import { computeMetricsRoutes, MetricsService, ROLLUP_JOB, SAMPLE_HOSTS_JOB } from './modules/computes/metrics/index.ts';
+import { parseCidr } from './modules/computes/ipv4.ts';
+import { configuredHosts, Placement } from './modules/computes/placement.ts';
 import { BillingService, type BillingPeers } from './modules/billing/billing.service.ts';
 import { Metering } from './modules/billing/metering.ts';
 import { Dunning } from './modules/billing/dunning.ts';
@@ -59,6 +62,12 @@ import { billingRoutes, irembopayWebhookRoutes } from './modules/billing/billing
 import { IremboPayClient } from './modules/billing/irembopay/client.ts';
 import { IREMBOPAY_SANDBOX_PREFIX, registerIremboPaySandbox, type IremboPaySandboxControls } from './modules/billing/irembopay/sandbox.ts';
 import { teamsRepository } from './modules/teams/teams.repository.ts';
+import { DomainsService } from './modules/dns/domains.service.ts';
+import { dnsRoutes } from './modules/dns/dns.routes.ts';
+import { SystemResolver, type DnsResolver } from './modules/dns/resolver.ts';
+import { startDnsServer, type DnsServer } from './modules/dns/server/index.ts';
+import { ZoneFeed } from './modules/dns/zone-feed.ts';
+import { PowerDnsBackend, PowerDnsClient, servedZones } from './modules/dns/powerdns/index.ts';
 
 export interface PlatformDeps extends HttpDeps {
   audit: Audit;
@@ -83,10 +92,16 @@ export interface PlatformDeps extends HttpDeps {
   /** Computes and their actions (issue 6). */
   computes: ComputesService;
   sshKeys: SshKeysService;
+  /** Web consoles of computes: tickets, and the serial console over a WebSocket (issue 6, item 6). */
+  consoles: ComputeConsoleService;
   /** The hypervisor driver computes run on (`simulated` for the fake). */
   hypervisor: HypervisorDriver;
   /** Compares the database with what the hypervisor observes (issue 6, item 5). */
   reconciler: ComputeReconciler;
+  /** Compute metrics: the agent's pushes, the hypervisor's readings, roll-ups (issue 6, items 7 and 9). */
+  metrics: MetricsService;
+  /** Hosts and their capacity; where new machines go (issue 6, item 4). */
+  placement: Placement;
   ledger: Ledger;
   /** Prices of specifications and addresses (configuration). */
   prices: PriceList;
@@ -95,6 +110,8 @@ export interface PlatformDeps extends HttpDeps {
   referrals: Referrals;
   metering: Metering;
   dunning: Dunning;
+  /** DNS hosting: domains, records, delegation checks, auto-import (issue 7). */
+  domains: DomainsService;
   /** Where payments go: IremboPay, or the built-in sandbox mounted on this app while the sandboxes are on. */
   payments: Payments;
 }
@@ -114,13 +131,16 @@ export interface PlatformOptions {
   catalogTtlMs?: number;
   /** Apply migrations at start (default true). */
   migrate?: boolean;
+  /** Where delegation checks and auto-import look (default: the system's resolver, or DNS_RESOLVERS). */
+  dnsResolver?: DnsResolver;
 }
 
 /** Every route module of the HTTP role, in registration order. */
 export const routes: RoutePlugin<PlatformDeps>[] = [
   systemRoutes, catalogRoutes, authRoutes, meRoutes, notificationWebhookRoutes, devOidcRoutes, devRoutes, devJobRoutes, devMessageRoutes,
   phoneRoutes, ageRoutes, teamsRoutes, apiKeysRoutes, auditRoutes, billingRoutes,
-  computesRoutes, sshKeysRoutes,
+  computesRoutes, sshKeysRoutes, consoleRoutes, dnsRoutes,
+  (app, deps) => computeMetricsRoutes(app, { clock: deps.clock, metrics: deps.metrics, ingestPerMinute: deps.config.METRICS_INGEST_PER_MINUTE }),
   (app, deps) => irembopayWebhookRoutes(app, { clock: deps.clock, billing: deps.billing, secretKey: deps.config.IREMBOPAY_SECRET_KEY }),
   (app, deps) => {
     if (deps.payments.sandbox) deps.payments.sandboxControls = deps.payments.sandbox(app);
@@ -285,15 +305,27 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     proxmox: {
       url: config.PROXMOX_URL, tokenId: config.PROXMOX_TOKEN_ID, tokenSecret: config.PROXMOX_TOKEN_SECRET, nodes: config.PROXMOX_NODES,
       storage: config.PROXMOX_STORAGE, templates: config.PROXMOX_TEMPLATES, vmidRange: config.PROXMOX_VMID_RANGE, tlsInsecure: config.PROXMOX_TLS_INSECURE,
-      caFile: config.PROXMOX_CA_FILE, nameserver: config.PROXMOX_NAMESERVER, privateCidr: config.PRIVATE_NETWORK_CIDR,
+      caFile: config.PROXMOX_CA_FILE, nameserver: config.PROXMOX_NAMESERVER, privateCidr: config.PRIVATE_NETWORK_CIDR, publicBridge: config.PROXMOX_PUBLIC_BRIDGE,
       vmids: new DbVmidAllocator(db, config.PROXMOX_VMID_RANGE),
     },
     qemu: { dataDir: config.QEMU_DATA_DIR, qemuImgBinary: config.QEMU_IMG_BINARY, images: config.QEMU_IMAGES, tinyGuestDir: config.QEMU_TINY_GUEST_DIR, accel: config.QEMU_ACCEL, logger },
   });
   if (hypervisor.warning) logger.warn({ driver: hypervisor.driver.kind }, hypervisor.warning);
   const addresses = new AddressAllocator(addressPlan({ publicPool: config.PUBLIC_IPV4_POOL, publicPerTeam: config.PUBLIC_IPV4_PER_TEAM, privateCidr: config.PRIVATE_NETWORK_CIDR }));
+  const placement = new Placement({
+    driver: hypervisor.driver.kind, region: config.PLACEMENT_REGION,
+    ratios: { cpu: config.PLACEMENT_CPU_OVERCOMMIT, memory: config.PLACEMENT_MEMORY_OVERCOMMIT, disk: config.PLACEMENT_DISK_OVERCOMMIT },
+  });
+  // Processes that migrate (serve, the roles) keep the hosts in line with their configuration; tools that do not (the CLI) only read them.
+  if (opts.migrate !== false) {
+    const hosts = await configuredHosts({
+      driver: hypervisor.driver.kind, fakeHosts: config.FAKE_HOSTS, proxmoxNodes: config.PROXMOX_NODES, proxmoxCapacity: config.PROXMOX_NODE_CAPACITY,
+      qemuCapacity: config.QEMU_HOST_CAPACITY, qemuDataDir: config.QEMU_DATA_DIR,
+    });
+    await placement.syncHosts(db, hosts, clock.now());
+  }
   const computes = new ComputesService({
-    clock, audit, jobs, catalog, subjects, addresses, logger, driver: hypervisor.driver,
+    clock, audit, jobs, catalog, subjects, addresses, logger, driver: hypervisor.driver, placement,
     spending: { assertCanSpend: (ex, teamId, intent) => billing.assertCanSpend(ex, teamId, intent) },
   });
   const computeActions = new ComputeActionRunner({
@@ -313,6 +345,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   });
 
   const reconciler = new ComputeReconciler(db, { clock, audit, driver: hypervisor.driver, logger });
+  const metrics = new MetricsService({
+    db, clock, logger, driver: hypervisor.driver, publicUrl: config.PUBLIC_URL,
+    metadataRelays: config.METRICS_METADATA_RELAYS.map((c) => parseCidr(c)!),
+  });
 
   const deps: PlatformDeps = {
     config,
@@ -362,8 +398,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     }),
     computes,
     sshKeys: new SshKeysService(clock, audit),
+    consoles: new ComputeConsoleService({ db, clock, audit, driver: hypervisor.driver, logger }),
     hypervisor: hypervisor.driver,
     reconciler,
+    metrics,
+    placement,
     ledger,
     prices,
     billing,
@@ -372,6 +411,16 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     metering,
     dunning,
     payments,
+    domains: new DomainsService(db, {
+      clock, audit, jobs, logger,
+      resolver: opts.dnsResolver ?? new SystemResolver(config.DNS_RESOLVERS),
+      settings: {
+        nameservers: config.DNS_NAMESERVERS,
+        ttl: { min: config.DNS_TTL_MIN, max: config.DNS_TTL_MAX, default: config.DNS_TTL_DEFAULT },
+        activationWindowMs: config.DNS_ACTIVATION_HOURS * 3_600_000,
+        inactiveRecheckMs: 6 * 3_600_000,
+      },
+    }),
   };
 
   // Job handlers and schedules of every module, by job name.
@@ -379,6 +428,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     [DELIVER_JOB]: (payload: { notificationId: string }, job) => notifications.deliver(payload.notificationId, job),
     'notifications.purge-webhook-receipts': () => notifications.purgeWebhookReceipts(),
     'computes.reconcile': async () => void (await reconciler.run()),
+    [SAMPLE_HOSTS_JOB]: async () => void (await metrics.sampleHosts()),
+    [ROLLUP_JOB]: async () => logger.debug(await metrics.rollup(), 'metrics rolled up'),
     'billing.meter': () => metering.run(),
     'billing.reconcile': async () => {
       const counts = await billing.reconcile();
@@ -394,6 +445,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       }
     },
     [RUN_ACTION_JOB]: (payload: Partial<RunActionPayload> | null, job) => computeActions.run(payload?.actionId, job),
+    'dns.check-delegation': async (payload: { zoneId?: string } | null) => void (payload?.zoneId && (await deps.domains.checkDelegation(payload.zoneId))),
+    'dns.import': async (payload: { zoneId?: string } | null) => void (payload?.zoneId && (await deps.domains.importFromCurrentHost(payload.zoneId))),
+    'dns.check-due': async () => void (await deps.domains.checkDue()),
     'privacy.enforce-retention': async () => {
       const counts = await enforceFixedRetention(db, clock);
       logger.info({ deleted: counts }, 'retention enforced');
@@ -402,6 +456,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const schedules: JobSchedule[] = [
     { name: 'privacy.enforce-retention', cron: '17 * * * *', job: 'privacy.enforce-retention' },
     { name: 'computes.reconcile', cron: '*/5 * * * *', job: 'computes.reconcile' },
+    { name: 'dns.check-due', cron: '*/5 * * * *', job: 'dns.check-due' },
+    // A late reading is worth nothing: one attempt. Six-field cron: seconds first.
+    { name: SAMPLE_HOSTS_JOB, cron: config.METRICS_HOST_SAMPLE_SECONDS === 60 ? '0 * * * * *' : `*/${config.METRICS_HOST_SAMPLE_SECONDS} * * * * *`, job: SAMPLE_HOSTS_JOB, maxAttempts: 1 },
+    { name: ROLLUP_JOB, cron: '2-59/5 * * * *', job: ROLLUP_JOB },
     { name: 'billing.meter', cron: '1 * * * *', job: 'billing.meter' },
     { name: 'billing.reconcile', cron: '*/2 * * * *', job: 'billing.reconcile' },
     { name: 'billing.dunning', cron: '11 * * * *', job: 'billing.dunning' },
@@ -410,6 +468,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { name: 'notifications.purge-webhook-receipts', cron: '41 3 * * *', job: 'notifications.purge-webhook-receipts' },
   ];
   let worker: Worker | undefined;
+  let dns: { server: DnsServer | null; powerdns: PowerDnsBackend | null; feed: ZoneFeed } | undefined;
 
   let app: FastifyInstance | undefined;
 
@@ -448,9 +507,43 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await w.start();
       return w;
     },
+    /**
+     * Starts the dns role: every zone change from the database goes to the authoritative server on
+     * DNS_HOST:DNS_PORT and/or to PowerDNS (DNS_BACKEND). Answers our server, or null when only PowerDNS serves.
+     */
+    async startDns(overrides: { port?: number; workers?: number | 'auto' } = {}): Promise<DnsServer | null> {
+      if (dns) return dns.server;
+      const server = config.DNS_BACKEND === 'powerdns' ? null : await startDnsServer({
+        host: config.DNS_HOST,
+        port: overrides.port ?? config.DNS_PORT,
+        workers: overrides.workers ?? config.DNS_WORKERS,
+        secondaries: config.DNS_SECONDARIES.map((s) => {
+          const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(s.includes('.') || s.startsWith('[') ? s : `[${s}]`);
+          return { address: m?.[1] ?? s, port: m?.[2] ? Number(m[2]) : 53 };
+        }),
+        logger,
+      });
+      const powerdns =
+        config.DNS_BACKEND === 'builtin'
+          ? null
+          : new PowerDnsBackend({
+              client: new PowerDnsClient({ apiUrl: config.POWERDNS_API_URL!, apiKey: config.POWERDNS_API_KEY!, serverId: config.POWERDNS_SERVER_ID }),
+              logger, account: config.POWERDNS_ACCOUNT, kind: config.POWERDNS_ZONE_KIND,
+            });
+      const feed = new ZoneFeed(database, deps.domains, [...(server ? [server] : []), ...(powerdns ? [powerdns] : [])], logger);
+      await feed.start();
+      powerdns?.startResync(() => servedZones(database, deps.domains), config.POWERDNS_RESYNC_SECONDS * 1000);
+      dns = { server, powerdns, feed };
+      return server;
+    },
     /** Graceful stop: no new requests or jobs, in-flight ones finish, buffers flush, the database closes. */
     async stop(): Promise<void> {
       if (app) await app.close();
+      if (dns) {
+        await dns.feed.stop();
+        await dns.powerdns?.close();
+        await dns.server?.close();
+      }
       if (worker) await worker.stop();
       await hypervisor.driver.close();
       await deps.usage.stop();

@@ -102,6 +102,28 @@ program
     await listDrift(config(), { run: Boolean(o.run) });
   });
 
+const hosts = program
+  .command('hosts')
+  .description('Hosts that run computes: capacity, committed and free (staff; stop an embedded-database server first)')
+  .action(async () => {
+    const { listHosts } = await import('./commands/hosts.ts');
+    await listHosts(config());
+  });
+hosts
+  .command('drain <name>')
+  .description('Place no new computes on a host; its computes stay')
+  .action(async (name: string) => {
+    const { setHostStatus } = await import('./commands/hosts.ts');
+    await setHostStatus(config(), name, 'draining');
+  });
+hosts
+  .command('enable <name>')
+  .description('Place new computes on a drained host again')
+  .action(async (name: string) => {
+    const { setHostStatus } = await import('./commands/hosts.ts');
+    await setHostStatus(config(), name, 'enabled');
+  });
+
 const dev = program.command('dev').description('Development helpers of sandbox mode (talk to the running server)');
 dev
   .command('seed')

@@ -35,7 +35,7 @@ export interface paths {
                         };
                     };
                 };
-                503: components["responses"]["Error503_388167"];
+                503: components["responses"]["E503"];
             };
         };
         put?: never;
@@ -77,9 +77,9 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -121,9 +121,9 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -149,9 +149,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                 };
                 header?: never;
                 path?: never;
@@ -171,10 +171,10 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -216,8 +216,8 @@ export interface paths {
                         };
                     };
                 };
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -248,11 +248,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                200: components["responses"]["Me200_de8317"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["Me200"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -287,12 +287,12 @@ export interface paths {
                 };
             };
             responses: {
-                200: components["responses"]["Me200_de8317"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["Me200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         trace?: never;
@@ -330,11 +330,11 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -376,11 +376,11 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -408,7 +408,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description A sign-in provider: `google`, `github`, or `dev` (the built-in development sign-in of sandbox mode). */
-                    provider: "google" | "github" | "dev";
+                    provider: components["parameters"]["provider"];
                 };
                 cookie?: never;
             };
@@ -432,12 +432,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         /**
@@ -450,7 +450,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description A sign-in provider: `google`, `github`, or `dev` (the built-in development sign-in of sandbox mode). */
-                    provider: "google" | "github" | "dev";
+                    provider: components["parameters"]["provider"];
                 };
                 cookie?: never;
             };
@@ -473,12 +473,12 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         options?: never;
@@ -501,9 +501,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                 };
                 header?: never;
                 path?: never;
@@ -523,11 +523,11 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -557,7 +557,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: string;
+                    id: components["parameters"]["idb"];
                 };
                 cookie?: never;
             };
@@ -578,12 +578,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         options?: never;
@@ -627,10 +627,10 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -670,10 +670,10 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -705,12 +705,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -756,11 +756,11 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_1cf4a0"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400d"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -789,11 +789,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                200: components["responses"]["AgeStatusResponse200_8f7045"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["AgeStatusResponse200"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -814,13 +814,13 @@ export interface paths {
                 };
             };
             responses: {
-                200: components["responses"]["AgeStatusResponse200_8f7045"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["AgeStatusResponse200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -866,12 +866,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_72d5f2"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403d"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -895,9 +895,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                 };
                 header?: never;
                 path?: never;
@@ -917,10 +917,10 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -952,12 +952,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_6aadfe"];
-                422: components["responses"]["Error422_acdf57"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403g"];
+                422: components["responses"]["E422"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -983,18 +983,18 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                200: components["responses"]["TeamResponse200_4aae2a"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["TeamResponse200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -1009,7 +1009,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                 };
                 cookie?: never;
             };
@@ -1026,13 +1026,13 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         options?: never;
@@ -1047,7 +1047,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                 };
                 cookie?: never;
             };
@@ -1057,13 +1057,13 @@ export interface paths {
                 };
             };
             responses: {
-                200: components["responses"]["TeamResponse200_4aae2a"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["TeamResponse200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         trace?: never;
@@ -1083,14 +1083,14 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                 };
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                 };
                 cookie?: never;
             };
@@ -1108,11 +1108,11 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -1143,22 +1143,22 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                     /** @description User id of the member. */
-                    userId: string;
+                    userId: components["parameters"]["userId"];
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                200: components["responses"]["MembershipChangeResponse200_b1b9c8"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["MembershipChangeResponse200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         options?: never;
@@ -1173,9 +1173,9 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                     /** @description User id of the member. */
-                    userId: string;
+                    userId: components["parameters"]["userId"];
                 };
                 cookie?: never;
             };
@@ -1196,13 +1196,13 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         trace?: never;
@@ -1226,20 +1226,20 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                200: components["responses"]["MembershipChangeResponse200_b1b9c8"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["MembershipChangeResponse200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -1263,14 +1263,14 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                 };
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                 };
                 cookie?: never;
             };
@@ -1288,12 +1288,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -1307,7 +1307,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                 };
                 cookie?: never;
             };
@@ -1328,14 +1328,14 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                422: components["responses"]["Error422_acdf57"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                422: components["responses"]["E422"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -1364,9 +1364,9 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                     /** @description Invitation id. */
-                    invitationId: string;
+                    invitationId: components["parameters"]["invitationId"];
                 };
                 cookie?: never;
             };
@@ -1383,12 +1383,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         options?: never;
@@ -1427,9 +1427,9 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -1466,15 +1466,15 @@ export interface paths {
                 };
             };
             responses: {
-                200: components["responses"]["TeamResponse200_4aae2a"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_74b400"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                410: components["responses"]["Error410_5368c8"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["TeamResponse200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403c"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                410: components["responses"]["E410"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -1501,21 +1501,21 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    invitationId: string;
+                    invitationId: components["parameters"]["invitationIdb"];
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                200: components["responses"]["TeamResponse200_4aae2a"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_74b400"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                410: components["responses"]["Error410_5368c8"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["TeamResponse200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403c"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                410: components["responses"]["E410"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -1541,7 +1541,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                 };
                 cookie?: never;
             };
@@ -1558,11 +1558,11 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -1576,7 +1576,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                 };
                 cookie?: never;
             };
@@ -1597,13 +1597,13 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         /**
@@ -1616,7 +1616,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                 };
                 cookie?: never;
             };
@@ -1633,12 +1633,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         options?: never;
@@ -1665,20 +1665,20 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Team id. */
-                    teamId: string;
+                    teamId: components["parameters"]["teamId"];
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                200: components["responses"]["TeamResponse200_4aae2a"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["TeamResponse200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -1702,9 +1702,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                 };
                 header?: never;
                 path?: never;
@@ -1724,11 +1724,11 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -1760,12 +1760,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                422: components["responses"]["Error422_acdf57"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                422: components["responses"]["E422"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -1794,7 +1794,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description API key id. */
-                    apiKeyId: string;
+                    apiKeyId: components["parameters"]["apiKeyId"];
                 };
                 cookie?: never;
             };
@@ -1811,12 +1811,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         options?: never;
@@ -1839,21 +1839,21 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                     /** @description Only this action, e.g. `api_key.create`; a prefix ending in `*` matches a group, e.g. `team.member.*`. */
-                    action?: components["parameters"]["action_92df2e"];
+                    action?: components["parameters"]["action"];
                     /** @description Only entries by this actor: a user id, or an API key id. */
-                    actorId?: components["parameters"]["actorId_37767c"];
+                    actorId?: components["parameters"]["actorId"];
                     /** @description Only entries about this kind of target, e.g. `user`, `api_key`, `invitation`, `team`. */
-                    targetType?: components["parameters"]["targetType_46089a"];
+                    targetType?: components["parameters"]["targetType"];
                     /** @description Only entries about this target id. */
-                    targetId?: components["parameters"]["targetId_bda0fc"];
+                    targetId?: components["parameters"]["targetId"];
                     /** @description Only entries at or after this time, ISO 8601. */
-                    from?: components["parameters"]["from_9e379f"];
+                    from?: components["parameters"]["from"];
                     /** @description Only entries before this time, ISO 8601. */
-                    to?: components["parameters"]["to_125c04"];
+                    to?: components["parameters"]["to"];
                 };
                 header?: never;
                 path?: never;
@@ -1873,11 +1873,11 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -1903,17 +1903,17 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Only this action, e.g. `api_key.create`; a prefix ending in `*` matches a group, e.g. `team.member.*`. */
-                    action?: components["parameters"]["action_92df2e"];
+                    action?: components["parameters"]["action"];
                     /** @description Only entries by this actor: a user id, or an API key id. */
-                    actorId?: components["parameters"]["actorId_37767c"];
+                    actorId?: components["parameters"]["actorId"];
                     /** @description Only entries about this kind of target, e.g. `user`, `api_key`, `invitation`, `team`. */
-                    targetType?: components["parameters"]["targetType_46089a"];
+                    targetType?: components["parameters"]["targetType"];
                     /** @description Only entries about this target id. */
-                    targetId?: components["parameters"]["targetId_bda0fc"];
+                    targetId?: components["parameters"]["targetId"];
                     /** @description Only entries at or after this time, ISO 8601. */
-                    from?: components["parameters"]["from_9e379f"];
+                    from?: components["parameters"]["from"];
                     /** @description Only entries before this time, ISO 8601. */
-                    to?: components["parameters"]["to_125c04"];
+                    to?: components["parameters"]["to"];
                 };
                 header?: never;
                 path?: never;
@@ -1930,12 +1930,12 @@ export interface paths {
                         "text/csv": string;
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                422: components["responses"]["Error422_0bab9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                422: components["responses"]["E422b"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -1977,9 +1977,9 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2010,11 +2010,11 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                200: components["responses"]["BillingBalance200_d26194"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["BillingBalance200"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2055,12 +2055,12 @@ export interface paths {
                 };
             };
             responses: {
-                200: components["responses"]["BillingBalance200_d26194"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["BillingBalance200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         trace?: never;
@@ -2080,9 +2080,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                 };
                 header?: never;
                 path?: never;
@@ -2102,11 +2102,11 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2131,7 +2131,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    days?: components["parameters"]["days_21788e"];
+                    days?: components["parameters"]["days"];
                 };
                 header?: never;
                 path?: never;
@@ -2150,11 +2150,11 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2180,9 +2180,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                 };
                 header?: never;
                 path?: never;
@@ -2202,11 +2202,11 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2238,13 +2238,13 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_b63761"];
-                422: components["responses"]["Error422_acdf57"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
-                502: components["responses"]["Error502_e7b200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403f"];
+                422: components["responses"]["E422"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+                502: components["responses"]["E502"];
             };
         };
         delete?: never;
@@ -2266,7 +2266,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    topUpId: string;
+                    topUpId: components["parameters"]["topUpId"];
                 };
                 cookie?: never;
             };
@@ -2283,12 +2283,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2314,9 +2314,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                 };
                 header?: never;
                 path?: never;
@@ -2336,11 +2336,11 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2364,7 +2364,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    invoiceId: string;
+                    invoiceId: components["parameters"]["invoiceId"];
                 };
                 cookie?: never;
             };
@@ -2381,12 +2381,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2413,7 +2413,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    invoiceId: string;
+                    invoiceId: components["parameters"]["invoiceId"];
                 };
                 cookie?: never;
             };
@@ -2428,12 +2428,12 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2475,10 +2475,10 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2529,13 +2529,13 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -2575,10 +2575,10 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2626,12 +2626,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -2655,11 +2655,11 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                     /** @description Only computes carrying this tag. */
-                    tag?: components["parameters"]["tag_f0bb58"];
+                    tag?: components["parameters"]["tag"];
                 };
                 header?: never;
                 path?: never;
@@ -2679,24 +2679,24 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
         /**
          * Create a compute instance
-         * @description Creates a compute in the team: it is `CREATING` at once and `RUNNING` when the machine has booted (follow `actionId`). A private IPv4 in the team's network always; a public one with `withPublicIp`, within the team's limit (`PUBLIC_IP_LIMIT_REACHED`). Needs enough balance (`INSUFFICIENT_BALANCE`) and a team in good standing. Owner and Admin (`compute.write`). Requires an `Idempotency-Key` header (UUID v4, else `INVALID_IDEMPOTENCY_KEY`); repeating the request with the same key answers the first response and creates nothing.
+         * @description Creates a compute in the team: it is `CREATING` at once and `RUNNING` when the machine has booted (follow `actionId`). A private IPv4 in the team's network always; a public one with `withPublicIp`, within the team's limit (`PUBLIC_IP_LIMIT_REACHED`). Needs enough balance (`INSUFFICIENT_BALANCE`), a team in good standing and a host with room (`CAPACITY_EXHAUSTED`). Owner and Admin (`compute.write`). Requires an `Idempotency-Key` header (UUID v4, else `INVALID_IDEMPOTENCY_KEY`); repeating the request with the same key answers the first response and creates nothing.
          */
         post: {
             parameters: {
                 query?: never;
                 header: {
                     /** @description Idempotency key (UUID v4). A repeat with the same key and body answers with the first response; another body is refused. */
-                    "idempotency-key": components["parameters"]["idempotencykey_4840f8"];
+                    "idempotency-key": components["parameters"]["idempotencykey"];
                 };
                 path?: never;
                 cookie?: never;
@@ -2707,16 +2707,16 @@ export interface paths {
                 };
             };
             responses: {
-                202: components["responses"]["ComputeResponse202_117fa9"];
-                400: components["responses"]["Error400_e26e49"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_edf05b"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                422: components["responses"]["Error422_acdf57"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
-                503: components["responses"]["Error503_9b9a86"];
+                202: components["responses"]["ComputeResponse202"];
+                400: components["responses"]["E400c"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403e"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                422: components["responses"]["E422"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+                503: components["responses"]["E503c"];
             };
         };
         delete?: never;
@@ -2742,7 +2742,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Compute ID. */
-                    id: string;
+                    id: components["parameters"]["id"];
                 };
                 cookie?: never;
             };
@@ -2759,11 +2759,11 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -2778,20 +2778,20 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Compute ID. */
-                    id: string;
+                    id: components["parameters"]["id"];
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                202: components["responses"]["ComputeResponse202_117fa9"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                202: components["responses"]["ComputeResponse202"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         options?: never;
@@ -2818,20 +2818,20 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Compute ID. */
-                    id: string;
+                    id: components["parameters"]["id"];
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                202: components["responses"]["ComputeResponse202_117fa9"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_d8e436"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                202: components["responses"]["ComputeResponse202"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403b"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -2859,20 +2859,20 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Compute ID. */
-                    id: string;
+                    id: components["parameters"]["id"];
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                202: components["responses"]["ComputeResponse202_117fa9"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_d8e436"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                202: components["responses"]["ComputeResponse202"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403b"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -2900,20 +2900,20 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Compute ID. */
-                    id: string;
+                    id: components["parameters"]["id"];
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                202: components["responses"]["ComputeResponse202_117fa9"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                202: components["responses"]["ComputeResponse202"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -2945,7 +2945,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Compute ID. */
-                    id: string;
+                    id: components["parameters"]["id"];
                 };
                 cookie?: never;
             };
@@ -2955,14 +2955,15 @@ export interface paths {
                 };
             };
             responses: {
-                202: components["responses"]["ComputeResponse202_117fa9"];
-                400: components["responses"]["Error400_288cb2"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_d8e436"];
-                404: components["responses"]["Error404_389e9a"];
-                409: components["responses"]["Error409_146349"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                202: components["responses"]["ComputeResponse202"];
+                400: components["responses"]["E400b"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403b"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+                503: components["responses"]["E503b"];
             };
         };
         trace?: never;
@@ -2982,14 +2983,14 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                 };
                 header?: never;
                 path: {
                     /** @description Compute ID. */
-                    id: string;
+                    id: components["parameters"]["id"];
                 };
                 cookie?: never;
             };
@@ -3007,12 +3008,12 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -3040,7 +3041,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Action ID. */
-                    actionId: string;
+                    actionId: components["parameters"]["actionId"];
                 };
                 cookie?: never;
             };
@@ -3057,11 +3058,11 @@ export interface paths {
                         };
                     };
                 };
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -3087,9 +3088,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page number, from 1. */
-                    page?: components["parameters"]["page_119245"];
+                    page?: components["parameters"]["page"];
                     /** @description Items per page, at most 100. */
-                    limit?: components["parameters"]["limit_11e68a"];
+                    limit?: components["parameters"]["limit"];
                 };
                 header?: never;
                 path?: never;
@@ -3109,11 +3110,11 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -3145,13 +3146,13 @@ export interface paths {
                         };
                     };
                 };
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                409: components["responses"]["Error409_146349"];
-                422: components["responses"]["Error422_acdf57"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                409: components["responses"]["E409"];
+                422: components["responses"]["E422"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         delete?: never;
@@ -3177,18 +3178,18 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description SSH key ID. */
-                    sshKeyId: string;
+                    sshKeyId: components["parameters"]["sshKeyId"];
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                200: components["responses"]["SshKeyResponse200_da0a08"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["SshKeyResponse200"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         put?: never;
@@ -3203,18 +3204,18 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description SSH key ID. */
-                    sshKeyId: string;
+                    sshKeyId: components["parameters"]["sshKeyId"];
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                200: components["responses"]["SshKeyResponse200_da0a08"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["SshKeyResponse200"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
         options?: never;
@@ -3229,7 +3230,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description SSH key ID. */
-                    sshKeyId: string;
+                    sshKeyId: components["parameters"]["sshKeyId"];
                 };
                 cookie?: never;
             };
@@ -3239,15 +3240,466 @@ export interface paths {
                 };
             };
             responses: {
-                200: components["responses"]["SshKeyResponse200_da0a08"];
-                400: components["responses"]["Error400_49eac7"];
-                401: components["responses"]["Error401_6c4097"];
-                403: components["responses"]["Error403_3e682d"];
-                404: components["responses"]["Error404_389e9a"];
-                429: components["responses"]["Error429_1ec229"];
-                500: components["responses"]["Error500_64a7bd"];
+                200: components["responses"]["SshKeyResponse200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
             };
         };
+        trace?: never;
+    };
+    "/computes/{id}/console": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a compute's web console
+         * @description A single-use ticket (45 s) for the serial console of a RUNNING compute, with or without a public IP. Open a WebSocket at `path` with the same credentials and send the ticket first. `compute.write`; audited.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Compute ID. */
+                    id: components["parameters"]["id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"] & {
+                            data: components["schemas"]["ConsoleTicket"];
+                        };
+                    };
+                };
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                409: components["responses"]["E409b"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+                501: components["responses"]["E501"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List domains */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: components["parameters"]["page"];
+                    /** @description Items per page, at most 100. */
+                    limit?: components["parameters"]["limit"];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"] & {
+                            data: components["schemas"]["DomainResponse"][];
+                            meta: components["schemas"]["PaginationMeta"];
+                        };
+                    };
+                };
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        put?: never;
+        /**
+         * Add a domain
+         * @description Served at once; `ACTIVE` when delegated to `nameservers`, `INACTIVE` after 24 h without. Requires an `Idempotency-Key` (UUID v4).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DomainCreateRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"] & {
+                            data: components["schemas"]["DomainResponse"];
+                        };
+                    };
+                };
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                409: components["responses"]["E409c"];
+                422: components["responses"]["E422"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/domains/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a domain */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The domain. */
+                    name: components["parameters"]["name"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: components["responses"]["DomainResponse200"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a domain and its records */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The domain. */
+                    name: components["parameters"]["name"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: components["responses"]["DomainResponse200"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/domains/{name}/rrsets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List record sets */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The domain. */
+                    name: components["parameters"]["name"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"] & {
+                            data: components["schemas"]["RrsetResponse"][];
+                        };
+                    };
+                };
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/domains/{name}/rrsets/{recordName}/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or replace a record set
+         * @description Idempotent: the set becomes exactly `records`. Validated as the RFCs require (CNAME alone and never at the apex, host-name targets, CAA, TTL bounds).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The domain. */
+                    name: components["parameters"]["name"];
+                    /** @description `@` for the apex, else relative to the domain (`www`, `*.dev`). */
+                    recordName: components["parameters"]["recordName"];
+                    /** @description One of A, AAAA, CNAME, MX, TXT, SRV, NS, CAA, PTR. */
+                    type: components["parameters"]["type"];
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RrsetRequestInput"];
+                };
+            };
+            responses: {
+                200: components["responses"]["RrsetResponse200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        post?: never;
+        /** Delete a record set */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The domain. */
+                    name: components["parameters"]["name"];
+                    /** @description `@` for the apex, else relative to the domain (`www`, `*.dev`). */
+                    recordName: components["parameters"]["recordName"];
+                    /** @description One of A, AAAA, CNAME, MX, TXT, SRV, NS, CAA, PTR. */
+                    type: components["parameters"]["type"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: components["responses"]["RrsetResponse200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/domains/{name}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Review imported records
+         * @description What the previous DNS host served, found when the domain was added; `data` is null until found.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The domain. */
+                    name: components["parameters"]["name"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"] & {
+                            data: components["schemas"]["DnsImportReview"] | null;
+                        };
+                    };
+                };
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        put?: never;
+        /**
+         * Save imported records
+         * @description Saves the chosen record sets (all when `accept` is absent); the rest are dropped.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The domain. */
+                    name: components["parameters"]["name"];
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DnsImportAcceptInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"] & {
+                            data: components["schemas"]["DnsImportResult"];
+                        };
+                    };
+                };
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/computes/{id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a compute's metrics
+         * @description CPU, memory, load, disk, network and filesystem over `range`. Not in the Strettch contract. Any member (`compute.read`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Time span ending now. */
+                    range?: components["parameters"]["range"];
+                };
+                header?: never;
+                path: {
+                    /** @description Compute ID. */
+                    id: components["parameters"]["id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"] & {
+                            data: components["schemas"]["ComputeMetrics"];
+                        };
+                    };
+                };
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
@@ -3414,6 +3866,32 @@ export interface components {
              * @enum {string}
              */
             language?: "en" | "fr" | "rw";
+        };
+        DomainCreateRequestInput: {
+            /**
+             * @description The domain, e.g. example.rw (IDNs accepted).
+             * @example example.rw
+             */
+            name: string;
+            /** @description Read the records the current DNS host serves, for review (default true). */
+            autoImport?: boolean;
+        };
+        DnsRecordInput: {
+            /** @description Presentation format, e.g. `192.0.2.1`, `10 mail.example.rw.`. */
+            value: string;
+            comment?: string;
+        };
+        RrsetRequestInput: {
+            /** @description Seconds; the installation default when absent. */
+            ttl?: number;
+            records: components["schemas"]["DnsRecordInput"][];
+        };
+        DnsImportAcceptInput: {
+            /** @description Rrsets to save; all when absent. */
+            accept?: {
+                name: string;
+                type: string;
+            }[];
         };
         BillingSettingsInputInput: {
             lowBalanceThreshold: number | null;
@@ -3946,6 +4424,46 @@ export interface components {
             /** @description When it was added, ISO 8601 UTC. */
             createdAt: string;
         };
+        ConsoleTicket: {
+            /** @description Single use: the first WebSocket message, as `{"ticket":"…"}`. */
+            ticket: string;
+            expiresAt: string;
+            /** @description WebSocket path. */
+            path: string;
+        };
+        MetricColumns: {
+            [key: string]: (number | null)[];
+        };
+        ComputeMetrics: {
+            computeId: string;
+            /** @enum {string} */
+            range: "1h" | "6h" | "24h" | "7d" | "30d";
+            /**
+             * @description Raw 30 s readings, or 5-minute or hourly roll-ups.
+             * @enum {string}
+             */
+            resolution: "raw" | "5m" | "1h";
+            /** @description Seconds each point covers. */
+            stepSeconds: number;
+            from: string;
+            to: string;
+            /** @description Per source with data: point starts (ISO 8601) and, per measurement, averages and maxima aligned with them (null: not measured). */
+            series: {
+                /**
+                 * @description `agent` (inside the guest) or `host` (the hypervisor: CPU, disk, network).
+                 * @enum {string}
+                 */
+                source: "agent" | "host";
+                timestamps: string[];
+                avg: components["schemas"]["MetricColumns"];
+                max: components["schemas"]["MetricColumns"];
+            }[];
+            agent: {
+                version: string | null;
+                lastPushAt: string | null;
+                lastHeartbeatAt: string | null;
+            };
+        };
         BillingBalance: {
             /** @description The prepaid balance in RWF (whole francs); negative when usage exceeded it. */
             balance: number;
@@ -4035,6 +4553,64 @@ export interface components {
             currency: "RWF";
             issuedAt: string;
         };
+        DomainResponse: {
+            name: string;
+            /** @enum {string} */
+            status: "ACTIVATING" | "ACTIVE" | "INACTIVE";
+            /** @description Set these at your registrar. */
+            nameservers: string[];
+            /** @description Nameservers the last check found. */
+            delegatedTo: string[];
+            awaitingParentDelegation: boolean;
+            serial: number;
+            recordSets: number;
+            /** @description Added (ISO 8601). */
+            createdAt: string;
+            checkedAt: string | null;
+            /** @description Last status change (ISO 8601). */
+            statusChangedAt: string;
+        };
+        DnsRecord: {
+            /** @description Presentation format, e.g. `192.0.2.1`, `10 mail.example.rw.`. */
+            value: string;
+            comment?: string;
+        };
+        RrsetResponse: {
+            /** @description `@` or relative name. */
+            name: string;
+            fqdn: string;
+            type: string;
+            ttl: number;
+            records: components["schemas"]["DnsRecord"][];
+            /** @description Changed (ISO 8601). */
+            updatedAt: string;
+        };
+        DnsImportReview: {
+            /** @enum {string} */
+            method: "axfr" | "lookup";
+            /** @description Found (ISO 8601). */
+            foundAt: string;
+            rrsets: {
+                /** @description `@` or relative name. */
+                name: string;
+                fqdn: string;
+                type: string;
+                ttl: number;
+                records: components["schemas"]["DnsRecord"][];
+                /** @description Changed (ISO 8601). */
+                updatedAt: string;
+                /** @description Why it cannot be saved as is. */
+                conflict: string | null;
+            }[];
+        };
+        DnsImportResult: {
+            saved: components["schemas"]["RrsetResponse"][];
+            skipped: {
+                name: string;
+                type: string;
+                reason: string;
+            }[];
+        };
         PriceList: {
             /** @constant */
             currency: "RWF";
@@ -4070,7 +4646,7 @@ export interface components {
     };
     responses: {
         /** @description OK */
-        AgeStatusResponse200_8f7045: {
+        AgeStatusResponse200: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4081,7 +4657,7 @@ export interface components {
             };
         };
         /** @description OK */
-        BillingBalance200_d26194: {
+        BillingBalance200: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4092,7 +4668,7 @@ export interface components {
             };
         };
         /** @description Accepted: the change runs as an action */
-        ComputeResponse202_117fa9: {
+        ComputeResponse202: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4102,8 +4678,19 @@ export interface components {
                 };
             };
         };
-        /** @description Possible codes: VALIDATION_ERROR, INVALID_VERIFICATION_CODE, VERIFICATION_CODE_EXPIRED */
-        Error400_1cf4a0: {
+        /** @description OK */
+        DomainResponse200: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Envelope"] & {
+                    data: components["schemas"]["DomainResponse"];
+                };
+            };
+        };
+        /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
+        E400: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4112,16 +4699,7 @@ export interface components {
             };
         };
         /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR, COMPUTE_RUNNING */
-        Error400_288cb2: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
-        /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR */
-        Error400_49eac7: {
+        E400b: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4130,7 +4708,16 @@ export interface components {
             };
         };
         /** @description Possible codes: BAD_REQUEST, VALIDATION_ERROR, MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY */
-        Error400_e26e49: {
+        E400c: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: VALIDATION_ERROR, INVALID_VERIFICATION_CODE, VERIFICATION_CODE_EXPIRED */
+        E400d: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4139,7 +4726,7 @@ export interface components {
             };
         };
         /** @description Possible codes: UNAUTHORIZED */
-        Error401_6c4097: {
+        E401: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4148,43 +4735,7 @@ export interface components {
             };
         };
         /** @description Possible codes: FORBIDDEN */
-        Error403_3e682d: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
-        /** @description Possible codes: FORBIDDEN, TEAM_LIMIT_REACHED */
-        Error403_6aadfe: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
-        /** @description Possible codes: FORBIDDEN, DATE_OF_BIRTH_REQUIRED */
-        Error403_72d5f2: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
-        /** @description Possible codes: INVITATION_EMAIL_MISMATCH */
-        Error403_74b400: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
-        /** @description Possible codes: FORBIDDEN, PHONE_VERIFICATION_REQUIRED, DATE_OF_BIRTH_REQUIRED, PARENTAL_CONSENT_REQUIRED, TEAM_TERMINATED */
-        Error403_b63761: {
+        E403: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4193,7 +4744,25 @@ export interface components {
             };
         };
         /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED */
-        Error403_d8e436: {
+        E403b: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: INVITATION_EMAIL_MISMATCH */
+        E403c: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: FORBIDDEN, DATE_OF_BIRTH_REQUIRED */
+        E403d: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4202,7 +4771,25 @@ export interface components {
             };
         };
         /** @description Possible codes: FORBIDDEN, INSUFFICIENT_BALANCE, TEAM_SUSPENDED, TEAM_PAST_DUE, TEAM_TERMINATED, PUBLIC_IP_LIMIT_REACHED */
-        Error403_edf05b: {
+        E403e: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: FORBIDDEN, PHONE_VERIFICATION_REQUIRED, DATE_OF_BIRTH_REQUIRED, PARENTAL_CONSENT_REQUIRED, TEAM_TERMINATED */
+        E403f: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: FORBIDDEN, TEAM_LIMIT_REACHED */
+        E403g: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4211,7 +4798,7 @@ export interface components {
             };
         };
         /** @description Possible codes: RESOURCE_NOT_FOUND */
-        Error404_389e9a: {
+        E404: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4220,7 +4807,25 @@ export interface components {
             };
         };
         /** @description Possible codes: CONFLICT */
-        Error409_146349: {
+        E409: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: COMPUTE_NOT_RUNNING */
+        E409b: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: CONFLICT, DOMAIN_TAKEN */
+        E409c: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4229,16 +4834,7 @@ export interface components {
             };
         };
         /** @description Possible codes: INVITATION_EXPIRED */
-        Error410_5368c8: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
-        /** @description Possible codes: UNPROCESSABLE_ENTITY */
-        Error422_0bab9a: {
+        E410: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4247,7 +4843,16 @@ export interface components {
             };
         };
         /** @description Possible codes: IDEMPOTENCY_KEY_REUSED */
-        Error422_acdf57: {
+        E422: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: UNPROCESSABLE_ENTITY */
+        E422b: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4256,7 +4861,7 @@ export interface components {
             };
         };
         /** @description Possible codes: TOO_MANY_REQUESTS */
-        Error429_1ec229: {
+        E429: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4265,7 +4870,16 @@ export interface components {
             };
         };
         /** @description Possible codes: INTERNAL_SERVER_ERROR */
-        Error500_64a7bd: {
+        E500: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: CONSOLE_NOT_SUPPORTED */
+        E501: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4274,7 +4888,7 @@ export interface components {
             };
         };
         /** @description Possible codes: PAYMENT_PROVIDER_ERROR */
-        Error502_e7b200: {
+        E502: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4283,7 +4897,7 @@ export interface components {
             };
         };
         /** @description Default Response */
-        Error503_388167: {
+        E503: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4291,8 +4905,17 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"];
             };
         };
-        /** @description Possible codes: SERVICE_UNAVAILABLE */
-        Error503_9b9a86: {
+        /** @description Possible codes: CAPACITY_EXHAUSTED */
+        E503b: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Possible codes: SERVICE_UNAVAILABLE, CAPACITY_EXHAUSTED */
+        E503c: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4301,7 +4924,7 @@ export interface components {
             };
         };
         /** @description OK */
-        Me200_de8317: {
+        Me200: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4312,7 +4935,7 @@ export interface components {
             };
         };
         /** @description OK */
-        MembershipChangeResponse200_b1b9c8: {
+        MembershipChangeResponse200: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4323,7 +4946,18 @@ export interface components {
             };
         };
         /** @description OK */
-        SshKeyResponse200_da0a08: {
+        RrsetResponse200: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Envelope"] & {
+                    data: components["schemas"]["RrsetResponse"];
+                };
+            };
+        };
+        /** @description OK */
+        SshKeyResponse200: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4334,7 +4968,7 @@ export interface components {
             };
         };
         /** @description OK */
-        TeamResponse200_4aae2a: {
+        TeamResponse200: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4347,26 +4981,54 @@ export interface components {
     };
     parameters: {
         /** @description Only this action, e.g. `api_key.create`; a prefix ending in `*` matches a group, e.g. `team.member.*`. */
-        action_92df2e: string;
+        action: string;
+        /** @description Action ID. */
+        actionId: string;
         /** @description Only entries by this actor: a user id, or an API key id. */
-        actorId_37767c: string;
-        days_21788e: number;
+        actorId: string;
+        /** @description API key id. */
+        apiKeyId: string;
+        days: number;
         /** @description Only entries at or after this time, ISO 8601. */
-        from_9e379f: string;
+        from: string;
+        /** @description Compute ID. */
+        id: string;
+        idb: string;
         /** @description Idempotency key (UUID v4). A repeat with the same key and body answers with the first response; another body is refused. */
-        idempotencykey_4840f8: string;
+        idempotencykey: string;
+        /** @description Invitation id. */
+        invitationId: string;
+        invitationIdb: string;
+        invoiceId: string;
         /** @description Items per page, at most 100. */
-        limit_11e68a: number;
+        limit: number;
+        /** @description The domain. */
+        name: string;
         /** @description Page number, from 1. */
-        page_119245: number;
+        page: number;
+        /** @description A sign-in provider: `google`, `github`, or `dev` (the built-in development sign-in of sandbox mode). */
+        provider: "google" | "github" | "dev";
+        /** @description Time span ending now. */
+        range: "1h" | "6h" | "24h" | "7d" | "30d";
+        /** @description `@` for the apex, else relative to the domain (`www`, `*.dev`). */
+        recordName: string;
+        /** @description SSH key ID. */
+        sshKeyId: string;
         /** @description Only computes carrying this tag. */
-        tag_f0bb58: string;
+        tag: string;
         /** @description Only entries about this target id. */
-        targetId_bda0fc: string;
+        targetId: string;
         /** @description Only entries about this kind of target, e.g. `user`, `api_key`, `invitation`, `team`. */
-        targetType_46089a: string;
+        targetType: string;
+        /** @description Team id. */
+        teamId: string;
         /** @description Only entries before this time, ISO 8601. */
-        to_125c04: string;
+        to: string;
+        topUpId: string;
+        /** @description One of A, AAAA, CNAME, MX, TXT, SRV, NS, CAA, PTR. */
+        type: string;
+        /** @description User id of the member. */
+        userId: string;
     };
     requestBodies: never;
     headers: never;

@@ -28,8 +28,17 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Runs the migration history (idempotent). */
   migrate(): Promise<void>;
+  /**
+   * Calls `onNotify` with the payload of every `pg_notify(channel, payload)` committed from now on
+   * (PostgreSQL LISTEN on a connection of its own; PGlite's in-process equivalent). Resolves to
+   * the function that stops listening. Delivery is best effort: a dropped connection loses
+   * notifications, so listeners also re-read what they follow from time to time.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+const CHANNEL = /^[a-z_][a-z0-9_]*$/;
 
 /** PostgreSQL through node-postgres, for production and the CI tier. */
 export function openPostgres(url: string, poolSize = 10, onIdleError: (err: Error) => void = () => {}): Database {
@@ -42,6 +51,19 @@ export function openPostgres(url: string, poolSize = 10, onIdleError: (err: Erro
     db,
     kind: 'postgres',
     migrate: () => migratePg(drizzlePg(pool, { schema }), { migrationsFolder }),
+    listen: async (channel, onNotify) => {
+      if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+      const client = await pool.connect();
+      client.on('notification', (m) => {
+        if (m.channel === channel) onNotify(m.payload ?? '');
+      });
+      client.on('error', onIdleError);
+      await client.query(`listen ${channel}`);
+      return async () => {
+        await client.query(`unlisten ${channel}`).catch(() => undefined);
+        client.release();
+      };
+    },
     close: () => pool.end(),
   };
 }
@@ -60,6 +82,10 @@ export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | 
       client,
       kind: 'pglite',
       migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
+      listen: async (channel, onNotify) => {
+        if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+        return client.listen(channel, onNotify);
+      },
       close: async () => {
         await client.close();
         unlock();

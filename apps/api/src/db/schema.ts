@@ -11,4 +11,8 @@ export * from '../modules/phone/phone.schema.ts';
 export * from '../modules/age/age.schema.ts';
 export * from '../modules/billing/billing.schema.ts';
 export * from '../modules/computes/computes.schema.ts';
+export * from '../modules/computes/hosts.schema.ts';
+export * from '../modules/computes/console.schema.ts';
 export * from '../modules/computes/hypervisor/proxmox.schema.ts';
+export * from '../modules/computes/metrics/metrics.schema.ts';
+export * from '../modules/dns/dns.schema.ts';

@@ -30,6 +30,8 @@ export const errorStatus = {
   COMPUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
+  DOMAIN_TAKEN: 409,
+  COMPUTE_NOT_RUNNING: 409,
   INVITATION_EXPIRED: 410,
   IDEMPOTENCY_KEY_REUSED: 422,
   PAYLOAD_TOO_LARGE: 413,
@@ -37,8 +39,10 @@ export const errorStatus = {
   UNPROCESSABLE_ENTITY: 422,
   TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
+  CONSOLE_NOT_SUPPORTED: 501,
   PAYMENT_PROVIDER_ERROR: 502,
   SERVICE_UNAVAILABLE: 503,
+  CAPACITY_EXHAUSTED: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorStatus;
@@ -77,6 +81,8 @@ const defaultMessages: Partial<Record<ErrorCode, string>> = {
   PAYMENT_PROVIDER_ERROR: 'The payment provider did not answer as expected: nothing was charged; try again in a moment.',
   TOO_MANY_REQUESTS: 'Too many requests: slow down and retry after the time in the Retry-After header.',
   PAYLOAD_TOO_LARGE: 'The request body is too large.',
+  DOMAIN_TAKEN: 'This domain is already hosted by another team on this platform. If it is yours, contact support.',
+  CAPACITY_EXHAUSTED: 'No host in the region has room for this specification right now: try a smaller one, or try again later.',
   INTERNAL_SERVER_ERROR: 'Something went wrong on our side. Quote the request id when you contact support.',
 };
 

@@ -58,6 +58,7 @@ function sampleValue(name: string, schema: unknown, ids: Record<string, string>)
   if (Array.isArray(s.enum)) return s.enum.includes('MEMBER') ? 'MEMBER' : s.enum[0];
   if (Array.isArray(s.anyOf)) return sampleValue(name, (s.anyOf as unknown[]).find((x) => (resolve(x) as { type?: string }).type !== 'null'), ids);
   if (s.type === 'array') return [sampleValue(name, s.items, ids)];
+  if (s.type === 'object') return sampleBody(s, ids);
   if (s.type === 'boolean') return true;
   if (s.type === 'integer' || s.type === 'number') return 1;
   if (s.format === 'email') return `isolation-${crypto.randomUUID()}@example.rw`;
@@ -106,6 +107,9 @@ describe(`team isolation over every team-scoped route (${dbKind})`, () => {
       hostName: 'isolation-b', image: 'UBUNTU-24.04', region: 'KGL-1', specification: 'S-1C', publicKeys: [CONTRACT_SSH_KEY],
     });
     const sshKeyB = await t.deps.sshKeys.create(ctxB, { name: 'B key', publicKey: CONTRACT_SSH_KEY });
+    // A domain of B with a record set.
+    const domainB = await t.deps.domains.add(ctxB, { name: `isolation-${crypto.randomBytes(4).toString('hex')}.rw`, autoImport: false });
+    await t.deps.domains.putRrset(ctxB, domainB.name, 'www', 'A', { ttl: 300, records: [{ value: '192.0.2.10' }] });
     // A top-up and an invoice of B.
     const topUpId = crypto.randomUUID();
     await db.execute(sql`insert into top_ups (id, team_id, amount, transaction_id, status, expires_at, created_at, updated_at)
@@ -115,7 +119,7 @@ describe(`team isolation over every team-scoped route (${dbKind})`, () => {
       values (${invoiceId}, ${teamB}, 'INV-2099-000001', 2099, 1, '2099-01-01', '2099-02-01', '[]', 0, 0, 0, 1800, 0, 'B', now())`);
     Object.assign(b, {
       teamId: teamB, userId: memberB.userId, invitationId: invitation.id, apiKeyId: ownerB.id, id: computeB.id, actionId: computeB.actionId, sshKeyId: sshKeyB.id,
-      topUpId, invoiceId,
+      topUpId, invoiceId, name: domainB.name, recordName: 'www', type: 'A',
     });
     // Team A's own ids with B's sub-resources: the team in the path is right, the thing is not.
     Object.assign(aWith, { ...b, teamId: teamA });
@@ -132,6 +136,7 @@ describe(`team isolation over every team-scoped route (${dbKind})`, () => {
           db.execute(sql`select id, name from ssh_keys where team_id = ${teamB} order by id`),
           db.execute(sql`select id, status from top_ups where team_id = ${teamB} order by id`),
           db.execute(sql`select balance, state from team_wallets where team_id = ${teamB}`),
+          db.execute(sql`select z.name, z.serial, r.name as rrset, r.type, r.records from dns_zones z left join dns_rrsets r on r.zone_id = z.id where z.team_id = ${teamB} order by 1, 3, 4`),
         ]).then((rs) => rs.map((r) => r.rows)),
       );
   });

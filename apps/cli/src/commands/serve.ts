@@ -5,9 +5,11 @@ export async function serve(config: Config): Promise<void> {
   const platform = await createPlatform(config);
   const address = config.ROLES.includes('http') ? await platform.listen() : undefined;
   if (config.ROLES.includes('worker')) await platform.startWorker();
+  const dns = config.ROLES.includes('dns') ? await platform.startDns() : undefined;
   const ms = Math.round(performance.now() - started);
   const url = config.PUBLIC_URL;
   console.log(`Strettch Cloud is ready in ${ms} ms (roles: ${config.ROLES.join(', ')}${address ? `; listening on ${address}` : ''})`);
+  if (dns) console.log(`  DNS:            ${dns.address.host} port ${dns.address.port}, UDP and TCP (try: dig @${dns.address.host} -p ${dns.address.port} <your domain> SOA)`);
   if (address) {
     console.log(`  Console:        ${url}/`);
     console.log(`  API:            ${url}/api/v1`);

@@ -4,7 +4,8 @@ import { ComputesPage } from '../features/computes/ComputesPage.tsx';
 import { ComputeCreatePage } from '../features/computes/ComputeCreatePage.tsx';
 import { ComputeDetailPage } from '../features/computes/ComputeDetailPage.tsx';
 import { SshKeysPage } from '../features/computes/SshKeysPage.tsx';
-import { DnsPage } from '../features/dns/DnsPage.tsx';
+import { DomainsPage } from '../features/dns/DomainsPage.tsx';
+import { DomainDetailPage } from '../features/dns/DomainDetailPage.tsx';
 import { BillingPage } from '../features/billing/BillingPage.tsx';
 import { TeamPage } from '../features/team/TeamPage.tsx';
 import { AccountPage } from '../features/account/AccountPage.tsx';
@@ -34,7 +35,7 @@ export interface Section extends Route {
 /** The primary navigation, in order. Each section is one client-side route. */
 export const sections: readonly Section[] = [
   { path: '/computes', label: 'Computes', icon: 'server', page: ComputesPage },
-  { path: '/dns', label: 'DNS', icon: 'globe', page: DnsPage },
+  { path: '/domains', label: 'Domains', icon: 'globe', page: DomainsPage },
   { path: '/billing', label: 'Billing', icon: 'wallet', page: BillingPage },
   { path: '/team', label: 'Team', icon: 'users', page: TeamPage },
   { path: '/account', label: 'Account & Privacy', icon: 'shield', page: AccountPage },
@@ -45,6 +46,7 @@ export const sectionPages: readonly Route[] = [
   { path: '/computes/new', label: 'Create compute', page: ComputeCreatePage },
   { path: '/computes/ssh-keys', label: 'SSH keys', page: SshKeysPage },
   { path: '/computes', label: 'Compute', page: ComputeDetailPage, withId: true },
+  { path: '/domains', label: 'Domain', page: DomainDetailPage, withId: true },
 ];
 
 /**

@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/database.ts';
 import { AppError } from '../../shared/errors.ts';
 import { addressesRepository } from './addresses.repository.ts';
-import { hostAddresses, hostCount, parseCidr, type Ipv4Block } from './ipv4.ts';
+import { formatIpv4, hostAddresses, hostCount, parseCidr, parseIpv4, type Ipv4Block } from './ipv4.ts';
 
 export interface AddressPlan {
   /** Blocks public addresses are handed out from. */
@@ -84,6 +84,18 @@ export class AddressAllocator {
   /** Gives back every address of a destroyed compute. */
   async release(ex: Executor, computeId: string, now: Date): Promise<number> {
     return addressesRepository.releaseFor(ex, computeId, now);
+  }
+
+  /**
+   * Prefix length and gateway (the block's first host) of a compute's addresses, for the guest's
+   * static configuration. A public address outside today's pool (the pool was changed) gets none.
+   */
+  guestNetwork(privateIpv4: string, publicIpv4: string | null): { privateNet: { prefix: number; gateway: string }; publicNet: { prefix: number; gateway: string } | null } {
+    const netOf = (b: Ipv4Block) => ({ prefix: b.prefix, gateway: formatIpv4(b.network + 1) });
+    const ip = publicIpv4 === null ? null : parseIpv4(publicIpv4);
+    const pool = ip === null ? undefined : this.plan.publicPool.find((b) => ip >= b.network && ip < b.network + b.size);
+    // Team networks all use the configured private block (private_networks.cidr records it).
+    return { privateNet: netOf(this.plan.privateBlock), publicNet: pool ? netOf(pool) : null };
   }
 
   /** Total public addresses in the pool. */

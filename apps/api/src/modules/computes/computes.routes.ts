@@ -69,7 +69,7 @@ export function computesRoutes(app: FastifyInstance, deps: { clock: Clock; compu
       description:
         'Creates a compute in the team: it is `CREATING` at once and `RUNNING` when the machine has booted (follow `actionId`). ' +
         'A private IPv4 in the team\'s network always; a public one with `withPublicIp`, within the team\'s limit (`PUBLIC_IP_LIMIT_REACHED`). ' +
-        'Needs enough balance (`INSUFFICIENT_BALANCE`) and a team in good standing. Owner and Admin (`compute.write`). ' +
+        'Needs enough balance (`INSUFFICIENT_BALANCE`), a team in good standing and a host with room (`CAPACITY_EXHAUSTED`). Owner and Admin (`compute.write`). ' +
         'Requires an `Idempotency-Key` header (UUID v4, else `INVALID_IDEMPOTENCY_KEY`); repeating the request with the same key answers the first response and creates nothing.',
       tags, security,
       headers: IdempotencyHeadersSchema,
@@ -83,7 +83,7 @@ export function computesRoutes(app: FastifyInstance, deps: { clock: Clock; compu
           [404, ['RESOURCE_NOT_FOUND']],
           [409, ['CONFLICT']],
           [422, ['IDEMPOTENCY_KEY_REUSED']],
-          429, 500, 503,
+          429, 500, [503, ['SERVICE_UNAVAILABLE', 'CAPACITY_EXHAUSTED']],
         ),
       },
     },
@@ -153,7 +153,7 @@ export function computesRoutes(app: FastifyInstance, deps: { clock: Clock; compu
       tags, security,
       params: ComputeIdParamsSchema,
       body: ComputeUpsizeSchema,
-      response: { 202: accepted, ...changeErrors(true, [400, ['BAD_REQUEST', 'VALIDATION_ERROR', 'COMPUTE_RUNNING']]) },
+      response: { 202: accepted, ...changeErrors(true, [400, ['BAD_REQUEST', 'VALIDATION_ERROR', 'COMPUTE_RUNNING']], [503, ['CAPACITY_EXHAUSTED']]) },
     },
   }, async (req, reply) => reply.code(202).send(ok(req.id, now(), present(await deps.computes.upsize(req.ctx, req.params.id, req.body.newSpecification)), 'Compute is being upsized')));
 

@@ -43,6 +43,8 @@ export const computes = pgTable(
     driver: text('driver').notNull(),
     /** The driver's reference to the machine; null until the driver accepted the create. */
     driverRef: text('driver_ref'),
+    /** Name of the host (`hosts.name` of this driver) placement put the machine on; null for computes made before placement. */
+    host: text('host'),
     /** Billing charges per started hour from here (the first RUNNING), stopped hours included. */
     billableFrom: timestamp('billable_from', { withTimezone: true }),
     /** When a destroy was accepted: billing stops here. */
@@ -57,6 +59,8 @@ export const computes = pgTable(
     index('computes_team_idx').on(t.teamId, t.createdAt),
     index('computes_tags_idx').using('gin', t.tags),
     index('computes_suspended_idx').on(t.teamId).where(sql`${t.suspendedAt} is not null`),
+    // Placement sums what the live computes of each host commit.
+    index('computes_host_live_idx').on(t.driver, t.host).where(sql`${t.state} <> 'DESTROYED'`),
   ],
 );
 

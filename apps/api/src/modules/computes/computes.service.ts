@@ -14,6 +14,7 @@ import type { AddressAllocator } from './addresses.ts';
 import { beginAction, type ActionCommand, type ComputeState } from './compute-actions.ts';
 import { computeActionsRepository, computesRepository, type ComputeActionRow, type ComputeRow } from './computes.repository.ts';
 import type { HypervisorDriver } from './hypervisor/port.ts';
+import type { Placement } from './placement.ts';
 import type { SpendingGuard } from './spending-guard.ts';
 import { sshKeysRepository } from './ssh-keys.repository.ts';
 import { parseSshPublicKey, SshKeyFormatError } from './ssh-public-key.ts';
@@ -34,6 +35,8 @@ export interface ComputesDeps {
   driver: Pick<HypervisorDriver, 'kind'>;
   /** Billing's guard on changes that cost money (an allow-all stand-in until billing provides it). */
   spending: SpendingGuard;
+  /** Chooses the host of each new machine and checks upsizes against it; without it, computes get no host. */
+  placement?: Pick<Placement, 'place' | 'assertRoomForUpsize'>;
   logger?: Pick<Logger, 'info'>;
 }
 
@@ -181,6 +184,12 @@ export class ComputesService {
       });
       await this.deps.addresses.hold(ctx.tx, addresses, { teamId, region: input.region, computeId: id, now });
       const { action } = await beginAction(ctx, this.deps, compute, { command: 'create', requestedBy: access.userId, specification: spec.specification });
+      // Placement last: the region's hosts stay locked from here to the commit, which every other
+      // create waits for, so as little as possible happens in between.
+      if (this.deps.placement) {
+        const host = await this.deps.placement.place(ctx.tx, input.region, { vcpus: spec.vcpus, memoryMb: spec.memoryMb, diskGb: spec.storageGb }, spec.specification);
+        await computesRepository.update(ctx.tx, id, { host });
+      }
       return { ...computeView(compute), actionId: action.id };
     });
   }
@@ -238,6 +247,8 @@ export class ComputesService {
         );
       }
       await this.deps.spending.assertCanSpend(ctx.tx, c.teamId, { command: 'upsize', specification: target.specification });
+      const size = (s: SpecificationResponse) => ({ vcpus: s.vcpus, memoryMb: s.memoryMb, diskGb: s.storageGb });
+      await this.deps.placement?.assertRoomForUpsize(ctx.tx, c, size(current), size(target), target.specification);
       return { specification: target.specification };
     });
   }

@@ -6,6 +6,8 @@ export { SshKeysService, type SshKeyView } from './ssh-keys.service.ts';
 export { AddressAllocator, addressPlan } from './addresses.ts';
 export type { SpendingGuard, SpendingIntent } from './spending-guard.ts';
 export { computesRoutes } from './computes.routes.ts';
+export { ComputeConsoleService } from './console.service.ts';
+export { consoleRoutes } from './console.routes.ts';
 export { sshKeysRoutes } from './ssh-keys.routes.ts';
 export { chooseHypervisor } from './hypervisor/select.ts';
 export { QemuHypervisorDriver, type QemuDriverOptions } from './hypervisor/qemu.driver.ts';

@@ -93,7 +93,8 @@ export class ComputeActionRunner {
           ...spec,
           sshPublicKeys: compute.publicKeys,
           userData,
-          network: { privateIpv4: compute.privateIpv4, publicIpv4: compute.ipv4 },
+          network: { privateIpv4: compute.privateIpv4, publicIpv4: compute.ipv4, ...this.deps.addresses.guestNetwork(compute.privateIpv4, compute.ipv4) },
+          ...(compute.host ? { host: compute.host } : {}),
         },
         key,
       );
@@ -101,7 +102,7 @@ export class ComputeActionRunner {
       if (compute.driverRef !== handle.ref.id) await computesRepository.update(db, compute.id, { driverRef: handle.ref.id });
       return handle;
     }
-    const ref: MachineRef | null = compute.driverRef ? { id: compute.driverRef } : null;
+    const ref: MachineRef | null = compute.driverRef ? { id: compute.driverRef, ...(compute.host ? { host: compute.host } : {}) } : null;
     if (!ref) {
       if (action.command === 'destroy') return null;
       throw new HypervisorError('no_machine', 'The compute has no machine: its creation never reached the hypervisor.');

@@ -252,6 +252,31 @@ const consentRecord = (category: DataCategory, note?: string): PersonalColumn =>
 const computeRecord = (category: DataCategory, note: string): PersonalColumn =>
   personal({ category, purpose: ['service'], legalGround: 'contract', retention: teamLifetime, processors: [], encrypted: false, note });
 
+/**
+ * DNS zones and records (issue 7): what a team publishes to the world. Record values are public
+ * by design but may name people (a TXT with an e-mail address, a comment), so they count as
+ * content, kept while the team exists and removed with the zone or the team.
+ */
+const dnsRecord = (category: DataCategory, note: string): PersonalColumn =>
+  personal({ category, purpose: ['service'], legalGround: 'contract', retention: teamLifetime, processors: [], encrypted: false, note });
+
+/**
+ * Compute metrics (issue 6, items 7 and 9): what a team's machine did every 30 s, rolled up into
+ * five-minute and hourly rows. Machine telemetry, but it can show when a sole customer works, so it
+ * counts as usage and is kept only as long as the graphs need it: readings two days, five-minute
+ * rows eight, hourly rows 32 (METRICS_RETENTION_DAYS in computes/metrics). The metrics.rollup job
+ * deletes them in batches and the retention job holds the same line; they go with the compute.
+ */
+const METRIC_COLUMNS = [
+  'cpu_pct', 'cpu_user_pct', 'cpu_system_pct', 'mem_used_bytes', 'mem_total_bytes', 'load1', 'load5', 'load15', 'disk_read_bps', 'disk_write_bps',
+  'disk_read_iops', 'disk_write_iops', 'net_rx_bps', 'net_tx_bps', 'net_rx_pps', 'net_tx_pps', 'fs_used_bytes', 'fs_total_bytes',
+];
+function metricsStore(days: number, from: string, columns: string[]): Record<string, ColumnDeclaration> {
+  const usage = personal({ category: 'usage', purpose: ['service'], legalGround: 'contract', retention: { rule: 'fixed', days, from }, processors: [], encrypted: false });
+  return Object.fromEntries([from, ...columns].map((c) => [c, usage]));
+}
+const rolledUpColumns = METRIC_COLUMNS.flatMap((c) => [`${c}_avg`, `${c}_max`]);
+
 // ---------------------------------------------------------------------------------------
 // The map
 
@@ -992,6 +1017,7 @@ export const dataMap = {
     }),
     driver: nonPersonal('hypervisor driver name'),
     driver_ref: nonPersonal('the hypervisor\'s id of the machine'),
+    host: nonPersonal('name of the platform host or Proxmox node the machine runs on'),
     billable_from: nonPersonal('life cycle of a machine, for billing'),
     destroyed_at: nonPersonal('life cycle of a machine, for billing'),
     suspended_at: nonPersonal('life cycle of a machine, for billing'),
@@ -1013,6 +1039,48 @@ export const dataMap = {
     started_at: nonPersonal('progress of a change'),
     finished_at: nonPersonal('progress of a change'),
     created_at: computeRecord('usage', 'When a person (or the platform) asked for the change.'),
+  },
+  // Web console tickets (issue 6, item 6): who opened a machine's console, kept a day past expiry.
+  compute_console_tickets: {
+    id: nonPersonal('identifies a console ticket'),
+    token_hash: nonPersonal('SHA-256 of a 256-bit random single-use ticket'),
+    compute_id: nonPersonal('identifies a machine'),
+    team_id: teamId,
+    user_id: personal({ category: 'identifier', purpose: ['service', 'security'], legalGround: 'contract', retention: attemptRetention, processors: [], encrypted: false, note: 'The person opening the console (for an API key, its creator).' }),
+    api_key_id: nonPersonal('identifies an API key'),
+    created_at: nonPersonal('bookkeeping'),
+    expires_at: nonPersonal('under a minute after creation; retention counts from it'),
+    used_at: nonPersonal('single use'),
+  },
+  dns_zones: {
+    id: nonPersonal('identifies a hosted domain'),
+    team_id: teamId,
+    name: nonPersonal('a domain name the team hosts; public in the DNS once delegated'),
+    status: nonPersonal('delegation status'),
+    serial: nonPersonal('SOA serial'),
+    parent_zone_id: nonPersonal('identifies a hosted domain'),
+    created_by: dnsRecord('identifier', 'The user who added the domain.'),
+    created_at: nonPersonal('bookkeeping'),
+    updated_at: nonPersonal('bookkeeping'),
+    checked_at: nonPersonal('bookkeeping'),
+    status_changed_at: nonPersonal('bookkeeping'),
+    observed_nameservers: nonPersonal('nameservers the public DNS delegates the domain to'),
+  },
+  dns_rrsets: {
+    id: nonPersonal('identifies a record set'),
+    zone_id: nonPersonal('identifies a hosted domain'),
+    name: dnsRecord('content', 'Owner name chosen by the team; may contain a person\'s name.'),
+    type: nonPersonal('record type'),
+    ttl: nonPersonal('cache lifetime'),
+    records: dnsRecord('content', 'Values and comments typed by the team (addresses, host names, TXT text).'),
+    updated_by: dnsRecord('identifier', 'The user who last changed the record set.'),
+    updated_at: nonPersonal('bookkeeping'),
+  },
+  dns_imports: {
+    zone_id: nonPersonal('identifies a hosted domain'),
+    method: nonPersonal('how the records were read'),
+    rrsets: dnsRecord('content', 'Records the previous DNS host served publicly, held until the team reviews them.'),
+    created_at: nonPersonal('bookkeeping'),
   },
   ssh_keys: {
     id: nonPersonal('identifies a team SSH key'),
@@ -1046,6 +1114,43 @@ export const dataMap = {
     compute_id: nonPersonal('identifies a machine'),
     allocated_at: nonPersonal('when the number was handed out'),
   },
+  // Hosts that run computes and their capacity, from configuration (placement, issue 6 item 4).
+  hosts: {
+    id: nonPersonal('identifies a host'),
+    driver: nonPersonal('hypervisor driver name'),
+    name: nonPersonal('name of a platform machine or Proxmox node'),
+    region: nonPersonal('catalogue slug'),
+    vcpus: nonPersonal('capacity of a platform machine'),
+    memory_mb: nonPersonal('capacity of a platform machine'),
+    disk_gb: nonPersonal('capacity of a platform machine'),
+    status: nonPersonal('whether the host takes new machines'),
+    created_at: nonPersonal('bookkeeping'),
+    updated_at: nonPersonal('bookkeeping'),
+  },
+  // Compute metrics (issue 6, items 7 and 9); see metricsStore above.
+  compute_metric_samples: { compute_id: nonPersonal('identifies a machine'), source: nonPersonal('agent or hypervisor'), ...metricsStore(2, 'at', METRIC_COLUMNS) },
+  compute_metrics_5m: { compute_id: nonPersonal('identifies a machine'), source: nonPersonal('agent or hypervisor'), samples: nonPersonal('readings behind the row'), ...metricsStore(8, 'bucket', rolledUpColumns) },
+  compute_metrics_1h: { compute_id: nonPersonal('identifies a machine'), source: nonPersonal('agent or hypervisor'), samples: nonPersonal('readings behind the row'), ...metricsStore(32, 'bucket', rolledUpColumns) },
+  compute_agent_tokens: {
+    compute_id: nonPersonal('identifies a machine'),
+    token_hash: nonPersonal('SHA-256 of a 256-bit random agent token'),
+    expires_at: nonPersonal('two hours after issue'),
+    previous_hash: nonPersonal('SHA-256 of the token it replaced, valid a few minutes more'),
+    previous_expires_at: nonPersonal('end of the replaced token'),
+    issued_at: nonPersonal('bookkeeping'),
+    agent_version: nonPersonal('Debian version of the machine\'s metrics agent, checked against a strict pattern'),
+    last_heartbeat_at: nonPersonal('when the machine\'s agent was last heard'),
+    last_push_at: nonPersonal('when the machine\'s agent last sent metrics'),
+  },
+  compute_metric_cursors: {
+    compute_id: nonPersonal('identifies a machine'),
+    source: nonPersonal('agent or hypervisor'),
+    read_at: nonPersonal('the source\'s own time of its last reading'),
+    epoch: nonPersonal('process id and start time of a machine\'s QEMU, or a constant'),
+    counters: nonPersonal('a machine\'s CPU seconds, bytes and operations so far (overwritten every 30 s)'),
+    updated_at: nonPersonal('bookkeeping'),
+  },
+  metric_rollup_cursors: { resolution: nonPersonal('roll-up period'), rolled_until: nonPersonal('progress of a scheduled run') },
 } as const satisfies DataMap;
 
 // ---------------------------------------------------------------------------------------

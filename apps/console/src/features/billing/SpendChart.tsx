@@ -33,7 +33,8 @@ export function axisTicks(max: number): number[] {
   return ticks;
 }
 
-function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
+/** The element's width in CSS pixels, followed as it resizes (the compute graphs use it too). */
+export function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
   const ref = useRef<T>(null);
   const [width, setWidth] = useState(0);
   useEffect(() => {

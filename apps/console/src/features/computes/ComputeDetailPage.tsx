@@ -28,11 +28,14 @@ import {
   type Size,
 } from './compute-rules.ts';
 import { ActionProgress, Address, ComputeErrorNotice, ComputeIcon, CopyButton, FieldError, StateBadge, useComputeAccess } from './ComputeParts.tsx';
+import { ComputeConsole } from './ComputeConsole.tsx';
+import { ComputeMetrics } from './ComputeMetrics.tsx';
 import '../../styles/computes.css';
 
-type DetailTab = 'overview' | 'actions' | 'console';
+type DetailTab = 'overview' | 'metrics' | 'actions' | 'console';
 const TABS = [
   { id: 'overview', label: 'Overview' },
+  { id: 'metrics', label: 'Metrics' },
   { id: 'actions', label: 'Actions' },
   { id: 'console', label: 'Console' },
 ] as const;
@@ -399,6 +402,10 @@ function ComputeDetail({ computeId, manager }: { computeId: string; manager: boo
                   )}
                 </Card>
               </div>
+            ) : tab === 'metrics' ? (
+              <div role="tabpanel" id={tabIds(idBase, 'metrics').panel} aria-labelledby={tabIds(idBase, 'metrics').tab}>
+                <ComputeMetrics computeId={c.id} running={c.state === 'RUNNING'} />
+              </div>
             ) : tab === 'actions' ? (
               <div role="tabpanel" id={tabIds(idBase, 'actions').panel} aria-labelledby={tabIds(idBase, 'actions').tab}>
                 <Card title="Actions history" headingId={`${idBase}-history`} description="Every change of this compute, newest first." flush>
@@ -409,14 +416,7 @@ function ComputeDetail({ computeId, manager }: { computeId: string; manager: boo
               </div>
             ) : (
               <div role="tabpanel" id={tabIds(idBase, 'console').panel} aria-labelledby={tabIds(idBase, 'console').tab}>
-                <Card>
-                  <EmptyState icon="monitor" title="The web console is on its way">
-                    <p>
-                      A terminal in the browser arrives with the web serial console: it will work for every compute, with or without a public IP. Until then, connect with SSH from the
-                      Overview tab.
-                    </p>
-                  </EmptyState>
-                </Card>
+                <ComputeConsole compute={c} manager={manager} />
               </div>
             )}
 

@@ -4,6 +4,7 @@ import { parseSshPublicKey } from '../ssh-public-key.ts';
 import {
   HypervisorError,
   type DriverCapabilities,
+  type HostSample,
   type HypervisorDriver,
   type MachineRef,
   type MachineSize,
@@ -69,6 +70,8 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   private readonly machines = new Map<string, FakeMachine>();
   private readonly ops = new Map<OpKey, FakeOp>();
   private readonly failures = new Map<Command, string>();
+  /** Readings taken per machine: each one is 30 simulated seconds after the last. */
+  private readonly readings = new Map<string, number>();
 
   constructor(opts: FakeDriverOptions = {}) {
     this.delayMs = Math.max(0, opts.delayMs ?? 500);
@@ -110,7 +113,8 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   async create(spec: MachineSpec, key: OpKey): Promise<OpHandle> {
     if (!(spec.vcpus > 0 && spec.memoryMb > 0 && spec.diskGb > 0)) throw new HypervisorError('invalid_spec', 'A machine needs CPUs, memory and a disk.');
     return this.begin(key, 'create', `create ${spec.computeId}`, undefined, 3 * this.delayMs, () => {
-      const ref = { id: `fake-${crypto.randomUUID()}` };
+      // The simulated host placement chose, so staff views and the reconciler see where it "runs".
+      const ref: MachineRef = { id: `fake-${crypto.randomUUID()}`, ...(spec.host ? { host: spec.host } : {}) };
       this.machines.set(ref.id, {
         ref,
         computeId: spec.computeId,
@@ -217,6 +221,34 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     return stream;
   }
 
+  /**
+   * Plausible, deterministic readings: every call is 30 simulated seconds after the previous one
+   * for that machine, and the counters integrate smooth waves (a machine idling around 20 % CPU
+   * with some disk and network traffic), so two readings always give the same rates.
+   */
+  async sample(ref: MachineRef): Promise<HostSample | null> {
+    this.settleAll();
+    const m = this.machines.get(ref.id);
+    if (!m || m.power !== 'running') return null;
+    const n = (this.readings.get(ref.id) ?? 0) + 1;
+    this.readings.set(ref.id, n);
+    const t = n * 30;
+    const phase = (crypto.createHash('sha256').update(ref.id).digest().readUInt16BE(0) / 65536) * 2 * Math.PI;
+    const wave = (base: number, swing: number, periodMinutes: number, shift = 0) => integral(base, swing, (2 * Math.PI) / (periodMinutes * 60), phase + shift, t);
+    const readBytes = wave(150_000, 120_000, 23);
+    const writeBytes = wave(400_000, 300_000, 41, 1);
+    const rxBytes = wave(60_000, 50_000, 17, 2);
+    const txBytes = wave(25_000, 20_000, 29, 3);
+    return {
+      at: t * 1000,
+      epoch: ref.id,
+      vcpus: m.size.vcpus,
+      cpuSeconds: m.size.vcpus * (wave(0.16, 0.1, 40) + wave(0.06, 0.05, 7, 1)),
+      disk: { readBytes, writeBytes, readOps: readBytes / 16_384, writeOps: writeBytes / 8_192 },
+      network: { rxBytes, txBytes, rxPackets: rxBytes / 900, txPackets: txBytes / 600 },
+    };
+  }
+
   async close(): Promise<void> {
     this.ops.clear();
   }
@@ -300,6 +332,11 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     const lockedBy = this.lockOf(m.ref.id);
     return { ref: { ...m.ref }, computeId: m.computeId, power: m.power, size: { ...m.size }, ...(lockedBy ? { lockedBy } : {}) };
   }
+}
+
+/** ∫₀ᵗ base + swing·sin(ωs + φ) ds: never decreasing while swing ≤ base, as a counter must. */
+function integral(base: number, swing: number, omega: number, phi: number, t: number): number {
+  return base * t - (swing / omega) * (Math.cos(omega * t + phi) - Math.cos(phi));
 }
 
 function safeFingerprint(key: string): string {

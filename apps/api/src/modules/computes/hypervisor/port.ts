@@ -42,7 +42,20 @@ export interface MachineSpec {
   sshPublicKeys: string[];
   /** cloud-init user data; it may hold secrets: drivers must not log it. */
   userData: string | null;
-  network: { privateIpv4: string; publicIpv4: string | null };
+  network: MachineNetwork;
+  /** The host (Proxmox node) placement chose for the machine; drivers with one host ignore it. */
+  host?: string;
+}
+
+/**
+ * The machine's addresses. `privateNet` and `publicNet` give the prefix length and gateway of the
+ * block each address is in, so drivers can configure the guest statically (no DHCP on our networks).
+ */
+export interface MachineNetwork {
+  privateIpv4: string;
+  publicIpv4: string | null;
+  privateNet?: { prefix: number; gateway: string };
+  publicNet?: { prefix: number; gateway: string } | null;
 }
 
 export interface MachineSize {
@@ -73,6 +86,19 @@ export interface ObservedMachine {
   size: MachineSize;
   /** Set while an operation holds the machine (Proxmox's config lock, the fake's running operation). */
   lockedBy?: string;
+}
+
+/** One reading of a running machine by its hypervisor: totals since `epoch`, never rates. */
+export interface HostSample {
+  /** The driver's time of the reading, ms (monotonic within an epoch): rates are counted between two readings. */
+  at: number;
+  /** Changes when the counters start again from zero, e.g. a new QEMU process. */
+  epoch: string;
+  vcpus: number;
+  /** CPU time the machine has used, in seconds. */
+  cpuSeconds: number;
+  disk: { readBytes: number; writeBytes: number; readOps: number; writeOps: number } | null;
+  network: { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number } | null;
 }
 
 export interface DriverCapabilities {
@@ -117,6 +143,12 @@ export interface HypervisorDriver {
    * write. The caller (the web console) checks permissions, audits and closes it.
    */
   openConsole(ref: MachineRef): Promise<Duplex>;
+  /**
+   * What the engine sees of a running machine from outside, as cumulative counters (the metrics
+   * job turns two readings into rates), so graphs work without the agent in the guest. Null when
+   * the machine does not run. Optional: drivers that cannot see it leave it out.
+   */
+  sample?(ref: MachineRef): Promise<HostSample | null>;
 
   /** Releases connections and timers. */
   close(): Promise<void>;

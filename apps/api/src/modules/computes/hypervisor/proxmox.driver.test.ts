@@ -205,6 +205,25 @@ describe('proxmox driver against the API model', () => {
     expect(model.vms.has(Number(h.ref.id))).toBe(false);
   });
 
+  it('creates on the node placement chose, and puts a public address on a second NIC on the public bridge', async () => {
+    await driver.close();
+    await model.close();
+    model = await new ProxmoxModel({ tokenId: TOKEN_ID, tokenSecret: TOKEN_SECRET, taskMs: 30, nodes: ['pve1', 'pve2'] }).start();
+    driver = driverFor(model, { nodes: ['pve1', 'pve2'], publicBridge: 'vmbr1' });
+    // pve1 has the most free memory, which the driver would pick by itself; placement said pve2.
+    const network = { privateIpv4: '10.0.3.7', publicIpv4: '203.0.113.9', privateNet: { prefix: 16, gateway: '10.0.0.1' }, publicNet: { prefix: 24, gateway: '203.0.113.1' } };
+    const h = await driver.create(spec({ host: 'pve2', network }), crypto.randomUUID());
+    expect(await settle(driver, h)).toMatchObject({ state: 'succeeded' });
+    expect(h.ref.host).toBe('pve2');
+    expect(model.vms.get(Number(h.ref.id))).toMatchObject({ node: 'pve2' });
+    expect(model.vms.get(Number(h.ref.id))!.extra).toMatchObject({ ipconfig0: 'ip=10.0.3.7/16', net1: 'virtio,bridge=vmbr1', ipconfig1: 'ip=203.0.113.9/24,gw=203.0.113.1' });
+    // Without a public address the private gateway carries the default route, and no second NIC is added.
+    const p = await driver.create(spec({ host: 'pve1' }), crypto.randomUUID());
+    await settle(driver, p);
+    expect(model.vms.get(Number(p.ref.id))!.extra).toMatchObject({ ipconfig0: 'ip=10.0.3.7/16,gw=10.0.0.1' });
+    expect(model.vms.get(Number(p.ref.id))!.extra.net1).toBeUndefined();
+  });
+
   it('refuses to destroy a machine it did not make, and refuses user data and the console clearly', async () => {
     const stranger = await driver.destroy({ id: '9000' }, crypto.randomUUID()).catch((e: unknown) => e);
     expect(stranger).toMatchObject({ code: 'not_ours' });

@@ -55,6 +55,12 @@ export interface ProxmoxDriverOptions {
   vmidRange: { first: number; last: number };
   /** Private network of the machines: prefix length and gateway for `ipconfig0`. */
   privateNetwork: { prefix: number; gateway: string };
+  /**
+   * Bridge of the public network. A machine with a public IPv4 then gets a second NIC there
+   * (`net1`, `ipconfig1`) carrying the default route. Without it, the site's edge routes public
+   * addresses to private ones (1:1 NAT) and the guest knows only its private address.
+   */
+  publicBridge?: string;
   nameserver?: string;
   /** Default user cloud-init creates with the SSH keys (the product documents root). */
   ciUser?: string;
@@ -280,7 +286,8 @@ export class ProxmoxHypervisorDriver implements HypervisorDriver {
       const vmid = mine?.vmid ?? (await this.opts.vmids.vmidFor(spec.computeId));
       const tpl = resources.find((r) => r.vmid === template);
       if (!tpl) throw new HypervisorError('unknown_image', `The template VM ${template} of ${spec.image} is not on the cluster.`);
-      const node = mine?.node ?? (await this.placeNode());
+      // The node placement chose, unless a previous attempt already cloned the machine elsewhere.
+      const node = mine?.node ?? spec.host ?? (await this.placeNode());
       const ref: MachineRef = { id: String(vmid), host: node };
       return this.begin(key, 'create', `create ${spec.computeId}`, ref, vmid, spec, (op) => this.runCreate(op, spec, template, tpl.node, node));
     });
@@ -474,13 +481,16 @@ export class ProxmoxHypervisorDriver implements HypervisorDriver {
       const lock = (await this.resource(vmid)).lock;
       if (lock) throw new HypervisorError('locked', `VM ${vmid} is locked (${lock}).`, true);
     });
+    // One default route: through the public NIC when the machine has one, else the private gateway.
+    const pub = spec.network.publicIpv4 && spec.network.publicNet && this.opts.publicBridge ? { ip: spec.network.publicIpv4, ...spec.network.publicNet } : null;
     const cloudInit: Record<string, string | number> = {
       cores: spec.vcpus,
       memory: spec.memoryMb,
       tags: computeTag(spec.computeId),
       ciuser: this.opts.ciUser ?? 'root',
       sshkeys: encodeSshKeys(spec.sshPublicKeys),
-      ipconfig0: `ip=${spec.network.privateIpv4}/${this.opts.privateNetwork.prefix},gw=${this.opts.privateNetwork.gateway}`,
+      ipconfig0: `ip=${spec.network.privateIpv4}/${this.opts.privateNetwork.prefix}${pub ? '' : `,gw=${this.opts.privateNetwork.gateway}`}`,
+      ...(pub ? { net1: `virtio,bridge=${this.opts.publicBridge}`, ipconfig1: `ip=${pub.ip}/${pub.prefix},gw=${pub.gateway}` } : {}),
       ...(this.opts.nameserver ? { nameserver: this.opts.nameserver } : {}),
     };
     op.progress = Math.max(op.progress, 60);

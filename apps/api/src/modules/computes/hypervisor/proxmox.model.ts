@@ -61,7 +61,7 @@ class PveError extends Error {
 }
 
 const URLENCODED = /^[-%a-zA-Z0-9_.!~*'()]*$/;
-const CONFIG_KEYS = new Set(['cores', 'memory', 'tags', 'description', 'name', 'ciuser', 'sshkeys', 'ipconfig0', 'ipconfig1', 'nameserver', 'cicustom', 'digest']);
+const CONFIG_KEYS = new Set(['cores', 'memory', 'tags', 'description', 'name', 'ciuser', 'sshkeys', 'ipconfig0', 'ipconfig1', 'net1', 'nameserver', 'cicustom', 'digest']);
 
 export class ProxmoxModel {
   readonly vms = new Map<number, ModelVm>();
@@ -237,7 +237,8 @@ export class ProxmoxModel {
       if (p.sshkeys !== undefined && !URLENCODED.test(p.sshkeys)) errors.sshkeys = 'invalid urlencoded string';
       if (p.cores !== undefined && !/^[1-9]\d*$/.test(p.cores)) errors.cores = 'type check (\'integer\') failed';
       if (p.memory !== undefined && !/^\d+$/.test(p.memory)) errors.memory = 'type check (\'integer\') failed';
-      if (p.ipconfig0 !== undefined && !/^ip=[\d.]+\/\d+(,gw=[\d.]+)?$/.test(p.ipconfig0)) errors.ipconfig0 = 'invalid format';
+      for (const k of ['ipconfig0', 'ipconfig1']) if (p[k] !== undefined && !/^ip=[\d.]+\/\d+(,gw=[\d.]+)?$/.test(p[k])) errors[k] = 'invalid format';
+      if (p.net1 !== undefined && !/^(virtio|e1000)(=[0-9A-F:]+)?,bridge=[\w.-]+$/i.test(p.net1)) errors.net1 = 'invalid format';
       if (p.tags !== undefined && !p.tags.split(/[;, ]/).every((t) => /^[a-z0-9_][a-z0-9_\-+.]*$/i.test(t))) errors.tags = 'invalid format';
       if (Object.keys(errors).length) throw new PveError(400, 'Parameter verification failed.', errors);
       return {
@@ -246,7 +247,7 @@ export class ProxmoxModel {
           if (p.memory) vm.memory = Number(p.memory);
           if (p.tags !== undefined) vm.tags = p.tags.split(/[;, ]/).filter(Boolean).join(';');
           if (p.description !== undefined) vm.description = p.description;
-          for (const k of ['ciuser', 'sshkeys', 'ipconfig0', 'ipconfig1', 'nameserver', 'cicustom']) if (p[k] !== undefined) vm.extra[k] = p[k]!;
+          for (const k of ['ciuser', 'sshkeys', 'ipconfig0', 'ipconfig1', 'net1', 'nameserver', 'cicustom']) if (p[k] !== undefined) vm.extra[k] = p[k]!;
           return 'OK';
         }),
       };

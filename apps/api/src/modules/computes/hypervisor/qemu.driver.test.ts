@@ -8,6 +8,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CONTRACT_SSH_KEY, hypervisorDriverContract } from './driver.contract.ts';
 import type { MachineRef, MachineSpec, OpHandle, OpStatus } from './port.ts';
 import { QemuHypervisorDriver } from './qemu.driver.ts';
+import { qmp } from './qemu.qmp.ts';
+import { hostValues } from '../metrics/readings.ts';
+import { guestMac } from './qemu.seed.ts';
 import { qemuInstalled } from './select.ts';
 
 /**
@@ -156,10 +159,10 @@ if ('missing' in env) {
     const memoryKb = (text: string) => [...text.matchAll(/STRETTCH-GUEST MEMORY total_kb=(\d+)/g)].map((m) => Number(m[1])).pop() ?? 0;
     const virtualSize = (file: string) => (JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-U', file], { encoding: 'utf8' })) as { 'virtual-size': number; 'backing-filename'?: string });
 
-    it('boots a machine whose console shows the requested host name and key fingerprint; stops by ACPI; grows; is destroyed with its files', async () => {
+    it('boots a machine whose console shows the requested host name, key fingerprint and addresses; stops by ACPI; grows; is destroyed with its files', async () => {
       const { driver, root } = await makeDriver(tinyGuestDir);
       try {
-        const s = spec();
+        const s = spec({ network: { privateIpv4: '10.0.0.2', publicIpv4: '203.0.113.6', privateNet: { prefix: 16, gateway: '10.0.0.1' }, publicNet: { prefix: 29, gateway: '203.0.113.1' } } });
         const t0 = Date.now();
         const created = await driver.create(s, crypto.randomUUID());
         expect(await settle(driver, created)).toMatchObject({ state: 'succeeded', detail: 'the guest printed its ready line' });
@@ -172,6 +175,12 @@ if ('missing' in env) {
         expect(boot).toContain(`STRETTCH-GUEST HOSTNAME ${s.hostName}`);
         expect(boot).toContain(`STRETTCH-GUEST SSH-KEY ${CONTRACT_FINGERPRINT} (ssh-ed25519)`);
         expect(boot).toContain(`STRETTCH-GUEST READY hostname=${s.hostName}`);
+        // The seed's network-config reached the guest, and QEMU gave it one NIC per address with the MACs it names.
+        expect(boot).toContain('STRETTCH-GUEST ADDRESS 10.0.0.2/16');
+        expect(boot).toContain('STRETTCH-GUEST ADDRESS 203.0.113.6/29');
+        const cmdline = readFileSync(`/proc/${readFileSync(path.join(dir, 'qemu.pid'), 'utf8').trim()}/cmdline`, 'utf8').split('\0');
+        expect(cmdline).toContain(`virtio-net-pci,netdev=nic0,mac=${guestMac(s.computeId, 0)}`);
+        expect(cmdline).toContain('user,id=nic1,net=203.0.113.0/29,host=203.0.113.1,dns=203.0.113.5,restrict=off');
         const before = memoryKb(boot);
         expect(before).toBeGreaterThan(150_000);
 
@@ -232,6 +241,47 @@ if ('missing' in env) {
         await fs.mkdir(path.join(root, 'vm-0123456789ab'));
         expect(await driver.observe()).toEqual([{ ref: { id: 'vm-0123456789ab' }, computeId: null, power: 'off', size: { vcpus: 0, memoryMb: 0, diskGb: 0 } }]);
       } finally {
+        await sweep(root);
+      }
+    });
+
+    it('reads a running machine from outside for the metrics job: CPU time of QEMU, block I/O over QMP, the compute id as SMBIOS UUID', async () => {
+      const { driver, root } = await makeDriver(tinyGuestDir);
+      try {
+        const s = spec();
+        const created = await driver.create(s, crypto.randomUUID());
+        expect(await settle(driver, created)).toMatchObject({ state: 'succeeded' });
+        const first = await driver.sample(created.ref);
+        await new Promise((r) => setTimeout(r, 1_500));
+        const second = await driver.sample(created.ref);
+        expect(first).toMatchObject({ vcpus: 1, network: null });
+        expect(second!.epoch).toBe(first!.epoch);
+        expect(second!.at - first!.at).toBeGreaterThanOrEqual(1_400);
+        // Booting read the seed volume (host name, keys): the guest's reads are counted.
+        expect(first!.disk!.readBytes).toBeGreaterThan(0);
+        expect(first!.disk!.readOps).toBeGreaterThan(0);
+        // Booting took CPU time; an idle guest may take less than one clock tick (10 ms) in 1.5 s.
+        expect(first!.cpuSeconds).toBeGreaterThan(0);
+        expect(second!.cpuSeconds).toBeGreaterThanOrEqual(first!.cpuSeconds);
+        const values = hostValues(
+          { readAt: first!.at, epoch: first!.epoch, counters: { cpu_seconds: first!.cpuSeconds } },
+          { readAt: second!.at, epoch: second!.epoch, counters: { cpu_seconds: second!.cpuSeconds }, gauges: {} },
+          second!.vcpus,
+        );
+        expect(values.cpuPercent).toBeGreaterThanOrEqual(0);
+        expect(values.cpuPercent).toBeLessThanOrEqual(100);
+        // The agent in a guest finds its compute id with dmidecode -s system-uuid.
+        const uuid = (await qmp(path.join(root, created.ref.id, 'qmp.sock'), 5_000, (x) => x('query-uuid'))) as { UUID: string };
+        expect(uuid.UUID).toBe(s.computeId);
+
+        // Stopped, nothing to read; started again, a new epoch (a new QEMU process, counters from zero).
+        expect(await settle(driver, await driver.stop(created.ref, crypto.randomUUID(), { gracefulTimeoutMs: 60_000 }))).toMatchObject({ state: 'succeeded' });
+        expect(await driver.sample(created.ref)).toBeNull();
+        expect(await settle(driver, await driver.start(created.ref, crypto.randomUUID()))).toMatchObject({ state: 'succeeded' });
+        expect((await driver.sample(created.ref))!.epoch).not.toBe(first!.epoch);
+        expect(await driver.sample({ id: 'vm-ffffffffffff' })).toBeNull();
+      } finally {
+        await driver.close();
         await sweep(root);
       }
     });

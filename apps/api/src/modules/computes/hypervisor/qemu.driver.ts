@@ -7,11 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Duplex } from 'node:stream';
 import { failpoint } from '../../../shared/failpoints.ts';
-import { buildNoCloudSeed } from './qemu.seed.ts';
+import { buildNoCloudSeed, guestNics, type GuestNic } from './qemu.seed.ts';
 import { qmp } from './qemu.qmp.ts';
 import {
   HypervisorError,
   type DriverCapabilities,
+  type HostSample,
   type HypervisorDriver,
   type MachineRef,
   type MachineSize,
@@ -91,6 +92,8 @@ interface MachineConfig {
   size: MachineSize;
   /** `tiny`: the tiny guest's kernel and initrd; `image`: boots from the disk. */
   boot: 'tiny' | 'image';
+  /** Its network interfaces, as its seed's network-config names them (none on machines made before they existed). */
+  nics?: GuestNic[];
 }
 
 const READY_LINE = 'STRETTCH-GUEST READY';
@@ -254,6 +257,38 @@ export class QemuHypervisorDriver implements HypervisorDriver {
   }
 
   /** Releases nothing that matters: machines keep running, unfinished operations resume on the next poll. */
+  /**
+   * The QEMU process's CPU time (utime + stime of /proc/<pid>/stat, in clock ticks) and the guest's
+   * block devices as QMP `query-blockstats` counts them. The machines have no network device yet,
+   * so there is no network reading. A new QEMU process is a new epoch (its pid and start time).
+   */
+  async sample(ref: MachineRef): Promise<HostSample | null> {
+    if (!isSafeId(ref.id)) return null;
+    const pid = await this.pid(ref.id);
+    const config = pid === null ? null : await this.readConfig(ref.id);
+    const stat = pid === null ? null : await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+    if (pid === null || !config || !stat) return null;
+    const at = performance.timeOrigin + performance.now();
+    // Fields after the command name, which may hold spaces: index 0 is field 3 (state) of proc(5).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    if (!Number.isFinite(ticks)) return null;
+    const disk = await this.withQmp(ref.id, (x) => x('query-blockstats'), 3_000).then(
+      (r) => {
+        const total = { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 };
+        for (const d of r as Array<{ stats?: { rd_bytes?: number; wr_bytes?: number; rd_operations?: number; wr_operations?: number } }>) {
+          total.readBytes += d.stats?.rd_bytes ?? 0;
+          total.writeBytes += d.stats?.wr_bytes ?? 0;
+          total.readOps += d.stats?.rd_operations ?? 0;
+          total.writeOps += d.stats?.wr_operations ?? 0;
+        }
+        return total;
+      },
+      () => null,
+    );
+    return { at, epoch: `${pid}:${fields[19] ?? ''}`, vcpus: config.size.vcpus, cpuSeconds: ticks / (await clockTicks()), disk, network: null };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.runners.values()]);
@@ -489,6 +524,8 @@ export class QemuHypervisorDriver implements HypervisorDriver {
     const accel = await this.acceleration();
     const args = [
       '-name', `strettch-${id}`,
+      // The SMBIOS system UUID is the compute id: the metrics agent reads it (dmidecode) as its vm_id.
+      '-uuid', config.computeId,
       '-machine', `q35,accel=${accel}`,
       ...(accel === 'kvm' ? ['-cpu', 'host'] : []),
       '-smp', String(config.size.vcpus),
@@ -500,6 +537,7 @@ export class QemuHypervisorDriver implements HypervisorDriver {
       '-serial', 'chardev:serial0',
       '-drive', `file=${path.join(dir, 'disk.qcow2')},if=virtio,format=qcow2`,
       '-drive', `file=${path.join(dir, 'seed.iso')},if=virtio,format=raw,readonly=on`,
+      ...(config.nics ?? []).flatMap(nicArgs),
     ];
     if (config.boot === 'tiny') {
       const tiny = this.tinyGuest();
@@ -528,6 +566,7 @@ export class QemuHypervisorDriver implements HypervisorDriver {
         image: spec.image,
         size: { vcpus: spec.vcpus, memoryMb: spec.memoryMb, diskGb: spec.diskGb },
         boot,
+        nics: guestNics(spec.computeId, spec.network),
       });
     }
   }
@@ -680,6 +719,27 @@ export class QemuHypervisorDriver implements HypervisorDriver {
 /** The operation id is derived from the key, so the same key always names the same record. */
 function opId(key: OpKey): string {
   return `op-${crypto.createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
+
+let ticksPerSecond: Promise<number> | undefined;
+/** USER_HZ, the unit of /proc CPU times: 100 on every common Linux, asked once of getconf. */
+function clockTicks(): Promise<number> {
+  ticksPerSecond ??= run('getconf', ['CLK_TCK'], 5_000).then(
+    (out) => Number.parseInt(out.trim(), 10) || 100,
+    () => 100,
+  );
+  return ticksPerSecond;
+}
+
+/**
+ * A virtio NIC on a QEMU user-mode network shaped like the address's block (gateway = the block's
+ * first host), so the static configuration of the seed works without root or a bridge. Each
+ * machine has its own user-mode networks: machines on one host do not reach each other. The
+ * private one is isolated (restrict=on); the public one reaches the outside through the host.
+ */
+function nicArgs(n: GuestNic, i: number): string[] {
+  const shape = n.block && n.gateway && n.dns ? `,net=${n.block},host=${n.gateway},dns=${n.dns}` : '';
+  return ['-netdev', `user,id=nic${i}${shape},restrict=${n.role === 'private' ? 'on' : 'off'}`, '-device', `virtio-net-pci,netdev=nic${i},mac=${n.mac}`];
 }
 
 function isSafeId(id: string): boolean {

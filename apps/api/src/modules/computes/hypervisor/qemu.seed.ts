@@ -1,4 +1,6 @@
-import type { MachineSpec } from './port.ts';
+import crypto from 'node:crypto';
+import { formatIpv4, parseCidr, parseIpv4 } from '../ipv4.ts';
+import type { MachineNetwork, MachineSpec } from './port.ts';
 
 /**
  * The NoCloud seed of a qemu machine (cloud-init's `nocloud` datasource): an ISO 9660 volume
@@ -57,6 +59,73 @@ export function nocloudUserData(spec: Pick<MachineSpec, 'hostName' | 'sshPublicK
     `--${boundary}--`,
     '',
   ].join('\n');
+}
+
+/** One network interface of a qemu machine: the guest sees a virtio NIC with this MAC. */
+export interface GuestNic {
+  /** `private` (always) or `public` (with a public IPv4). */
+  role: 'private' | 'public';
+  /** Name cloud-init gives the interface (`set-name`). */
+  name: 'eth0' | 'eth1';
+  mac: string;
+  /** Address with its prefix length, e.g. `10.0.0.2/16`. */
+  cidr: string;
+  /** The first host of the address's network; null when the network is not known. */
+  gateway: string | null;
+  /** Whether the default route goes through this interface's gateway. */
+  defaultRoute: boolean;
+  /** The network block, for QEMU's user-mode network (`net=`), when the prefix allows one. */
+  block: string | null;
+  /** A block address the user-mode network answers DNS on, other than the guest's own. */
+  dns: string | null;
+}
+
+/** A stable, locally administered MAC (QEMU's 52:54:00 prefix) per compute and interface. */
+export function guestMac(computeId: string, nic: number): string {
+  const h = crypto.createHash('sha256').update(`${computeId}/${nic}`).digest();
+  return ['52', '54', '00', ...[h[0]!, h[1]!, h[2]!].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
+/**
+ * The machine's interfaces: the private address on eth0, and the public one on eth1 when it has
+ * one. The default route goes through the public gateway when there is one, else the private one.
+ * An address whose network is not known gets a /32 and no route.
+ */
+export function guestNics(computeId: string, network: MachineNetwork): GuestNic[] {
+  const nic = (role: GuestNic['role'], i: 0 | 1, address: string, net: { prefix: number; gateway: string } | null | undefined, route: boolean): GuestNic => {
+    const prefix = net?.prefix ?? 32;
+    const block = net ? parseCidr(`${formatIpv4(((parseIpv4(address) ?? 0) & (prefix === 0 ? 0 : ~0 << (32 - prefix))) >>> 0)}/${prefix}`) : null;
+    // QEMU's user-mode network needs room for its gateway and DNS beside the guest: /30 or larger.
+    const usable = block && block.prefix <= 30 ? block : null;
+    const last = usable ? usable.network + usable.size - 2 : 0;
+    const dns = usable ? formatIpv4(formatIpv4(last) === address ? last - 1 : last) : null;
+    return { role, name: i === 0 ? 'eth0' : 'eth1', mac: guestMac(computeId, i), cidr: `${address}/${prefix}`, gateway: net?.gateway ?? null, defaultRoute: route && !!net, block: usable?.cidr ?? null, dns };
+  };
+  const hasPublic = network.publicIpv4 !== null;
+  const nics = [nic('private', 0, network.privateIpv4, network.privateNet, !hasPublic)];
+  if (network.publicIpv4 !== null) nics.push(nic('public', 1, network.publicIpv4, network.publicNet, true));
+  return nics;
+}
+
+/**
+ * `network-config` (netplan version 2, which cloud-init reads from the NoCloud seed): the static
+ * addresses of each interface, matched by MAC. Cloud images configure them at first boot.
+ */
+export function nocloudNetworkConfig(nics: GuestNic[]): string {
+  const lines = ['version: 2', 'ethernets:'];
+  for (const n of nics) {
+    lines.push(
+      `  ${n.name}:`,
+      '    match:',
+      `      macaddress: "${n.mac}"`,
+      `    set-name: ${n.name}`,
+      '    dhcp4: false',
+      `    addresses: ["${n.cidr}"]`,
+    );
+    if (n.defaultRoute && n.gateway) lines.push('    routes:', '      - to: default', `        via: ${n.gateway}`);
+    if (n.defaultRoute && n.dns) lines.push('    nameservers:', `      addresses: [${n.dns}]`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 const SECTOR = 2048;
@@ -162,7 +231,11 @@ export function buildIso9660(volumeId: string, files: Record<string, string | Bu
   return image;
 }
 
-/** The seed image for a machine: ISO 9660, label `cidata`. */
+/** The seed image for a machine: ISO 9660, label `cidata`; `network-config` gives the guest its addresses. */
 export function buildNoCloudSeed(spec: MachineSpec): Buffer {
-  return buildIso9660('cidata', { 'meta-data': nocloudMetaData(spec), 'user-data': nocloudUserData(spec) });
+  return buildIso9660('cidata', {
+    'meta-data': nocloudMetaData(spec),
+    'user-data': nocloudUserData(spec),
+    'network-config': nocloudNetworkConfig(guestNics(spec.computeId, spec.network)),
+  });
 }

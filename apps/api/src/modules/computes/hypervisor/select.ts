@@ -33,6 +33,8 @@ export interface ProxmoxSettings {
   caFile: string | undefined;
   nameserver: string | undefined;
   privateCidr: string;
+  /** PROXMOX_PUBLIC_BRIDGE. */
+  publicBridge?: string;
   vmids: ProxmoxVmidAllocator;
 }
 
@@ -112,6 +114,7 @@ function proxmoxDriver(p: ProxmoxSettings | undefined): ProxmoxHypervisorDriver 
     // The first host of the team network is its gateway (ipv4.ts hands out addresses after it).
     privateNetwork: { prefix: block.prefix, gateway: formatIpv4(block.network + 1) },
     ...(p.nameserver ? { nameserver: p.nameserver } : {}),
+    ...(p.publicBridge ? { publicBridge: p.publicBridge } : {}),
     tls: { insecure: p.tlsInsecure, ...(ca ? { ca } : {}) },
   });
 }
