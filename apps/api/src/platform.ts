@@ -67,6 +67,7 @@ import { dnsRoutes } from './modules/dns/dns.routes.ts';
 import { SystemResolver, type DnsResolver } from './modules/dns/resolver.ts';
 import { startDnsServer, type DnsServer } from './modules/dns/server/index.ts';
 import { ZoneFeed } from './modules/dns/zone-feed.ts';
+import { ReverseDns } from './modules/dns/reverse.ts';
 import { PowerDnsBackend, PowerDnsClient, servedZones } from './modules/dns/powerdns/index.ts';
 
 export interface PlatformDeps extends HttpDeps {
@@ -112,6 +113,8 @@ export interface PlatformDeps extends HttpDeps {
   dunning: Dunning;
   /** DNS hosting: domains, records, delegation checks, auto-import (issue 7). */
   domains: DomainsService;
+  /** Reverse DNS (PTR) of the public addresses computes hold, in the platform's reverse zones. */
+  reverseDns: ReverseDns;
   /** Where payments go: IremboPay, or the built-in sandbox mounted on this app while the sandboxes are on. */
   payments: Payments;
 }
@@ -411,6 +414,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     metering,
     dunning,
     payments,
+    reverseDns: new ReverseDns(db, { clock, audit, nameservers: config.DNS_NAMESERVERS, pool: config.PUBLIC_IPV4_POOL }),
     domains: new DomainsService(db, {
       clock, audit, jobs, logger,
       resolver: opts.dnsResolver ?? new SystemResolver(config.DNS_RESOLVERS),
@@ -530,7 +534,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
               client: new PowerDnsClient({ apiUrl: config.POWERDNS_API_URL!, apiKey: config.POWERDNS_API_KEY!, serverId: config.POWERDNS_SERVER_ID }),
               logger, account: config.POWERDNS_ACCOUNT, kind: config.POWERDNS_ZONE_KIND,
             });
-      const feed = new ZoneFeed(database, deps.domains, [...(server ? [server] : []), ...(powerdns ? [powerdns] : [])], logger);
+      const feed = new ZoneFeed(database, deps.domains, [...(server ? [server] : []), ...(powerdns ? [powerdns] : [])], logger, 10_000, deps.reverseDns);
       await feed.start();
       powerdns?.startResync(() => servedZones(database, deps.domains), config.POWERDNS_RESYNC_SECONDS * 1000);
       dns = { server, powerdns, feed };

@@ -2770,7 +2770,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a compute instance
-         * @description Destroys the compute and its disk: `DESTROYING`, then `DESTROYED`. Billing stops at once; its addresses are released when the machine is gone. Owner and Admin (`compute.delete`). Refused with `CONFLICT` while another action of the compute is pending or running. Answers 202 with the compute in its new transitional state and `actionId`; poll GET /computes/{id} or GET /actions/{actionId} until it ends.
+         * @description Destroys the compute and its disk: `DESTROYING`, then `DESTROYED`. Billing stops at once; its addresses are released when the machine is gone. Owner and Admin (`compute.delete`).
          */
         delete: {
             parameters: {
@@ -2810,7 +2810,7 @@ export interface paths {
         put?: never;
         /**
          * Reboot a compute instance
-         * @description Reboots a RUNNING compute: `REBOOTING`, then `RUNNING`. Owner and Admin (`compute.power`). Refused with `CONFLICT` while another action of the compute is pending or running. Answers 202 with the compute in its new transitional state and `actionId`; poll GET /computes/{id} or GET /actions/{actionId} until it ends.
+         * @description Reboots a RUNNING compute: `REBOOTING`, then `RUNNING`. Owner and Admin (`compute.power`).
          */
         post: {
             parameters: {
@@ -2851,7 +2851,7 @@ export interface paths {
         put?: never;
         /**
          * Start a compute instance
-         * @description Powers on a STOPPED compute: `STARTING`, then `RUNNING`. Owner and Admin (`compute.power`). Refused with `CONFLICT` while another action of the compute is pending or running. Answers 202 with the compute in its new transitional state and `actionId`; poll GET /computes/{id} or GET /actions/{actionId} until it ends.
+         * @description Powers on a STOPPED compute: `STARTING`, then `RUNNING`. Owner and Admin (`compute.power`).
          */
         post: {
             parameters: {
@@ -2892,7 +2892,7 @@ export interface paths {
         put?: never;
         /**
          * Stop a compute instance
-         * @description Graceful shutdown of a RUNNING compute (ACPI), powered off hard if the guest has not stopped in time: `STOPPING`, then `STOPPED`. A stopped compute is still billed (its resources stay reserved); only deleting it stops billing. Owner and Admin (`compute.power`). Refused with `CONFLICT` while another action of the compute is pending or running. Answers 202 with the compute in its new transitional state and `actionId`; poll GET /computes/{id} or GET /actions/{actionId} until it ends.
+         * @description Graceful shutdown of a RUNNING compute (ACPI), powered off hard if the guest has not stopped in time: `STOPPING`, then `STOPPED`. A stopped compute is still billed (its resources stay reserved); only deleting it stops billing. Owner and Admin (`compute.power`).
          */
         post: {
             parameters: {
@@ -2937,7 +2937,7 @@ export interface paths {
         head?: never;
         /**
          * Upsize a compute instance
-         * @description Moves a STOPPED compute to a larger specification (no less CPU, memory or disk, and more of something): `RESIZING`, then `STOPPED`; start it afterwards. A running compute is refused with `COMPUTE_RUNNING`, a smaller or equal specification with `BAD_REQUEST`. Owner and Admin (`compute.write`). Refused with `CONFLICT` while another action of the compute is pending or running. Answers 202 with the compute in its new transitional state and `actionId`; poll GET /computes/{id} or GET /actions/{actionId} until it ends.
+         * @description Moves a STOPPED compute to a larger specification (no less CPU, memory or disk, and more of something): `RESIZING`, then `STOPPED`; start it afterwards. A running compute is refused with `COMPUTE_RUNNING`, a smaller or equal specification with `BAD_REQUEST`. Owner and Admin (`compute.write`).
          */
         patch: {
             parameters: {
@@ -3643,6 +3643,74 @@ export interface paths {
                 500: components["responses"]["E500"];
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/computes/{id}/reverse-dns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get reverse DNS */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Compute ID. */
+                    id: components["parameters"]["id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: components["responses"]["ReverseDns200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        /**
+         * Set reverse DNS
+         * @description The PTR record of the compute's public IPv4 (`null` removes it); it goes with the address when the compute is destroyed.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Compute ID. */
+                    id: components["parameters"]["id"];
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Host name of its PTR record, or null. */
+                        name: string | null;
+                    };
+                };
+            };
+            responses: {
+                200: components["responses"]["ReverseDns200"];
+                400: components["responses"]["E400"];
+                401: components["responses"]["E401"];
+                403: components["responses"]["E403"];
+                404: components["responses"]["E404"];
+                429: components["responses"]["E429"];
+                500: components["responses"]["E500"];
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4611,6 +4679,12 @@ export interface components {
                 reason: string;
             }[];
         };
+        ReverseDns: {
+            /** @description The compute's public IPv4. */
+            ipv4: string;
+            /** @description Host name of its PTR record, or null. */
+            name: string | null;
+        };
         PriceList: {
             /** @constant */
             currency: "RWF";
@@ -4667,7 +4741,7 @@ export interface components {
                 };
             };
         };
-        /** @description Accepted: the change runs as an action */
+        /** @description Accepted: the change runs as an action (`actionId`), the compute in its transitional state until it ends: poll GET /computes/{id} or GET /actions/{actionId}. Refused with `CONFLICT` while another action of the compute is pending or running. */
         ComputeResponse202: {
             headers: {
                 [name: string]: unknown;
@@ -4942,6 +5016,17 @@ export interface components {
             content: {
                 "application/json": components["schemas"]["Envelope"] & {
                     data: components["schemas"]["MembershipChangeResponse"];
+                };
+            };
+        };
+        /** @description OK */
+        ReverseDns200: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Envelope"] & {
+                    data: components["schemas"]["ReverseDns"];
                 };
             };
         };

@@ -358,3 +358,27 @@ describe(`compute metrics (${dbKind})`, () => {
     expect(days('compute_metrics_1h', 'net_tx_pps_max')).toBe(METRICS_RETENTION_DAYS['1h']);
   });
 });
+
+describe(`compute metrics with metadata relays (${dbKind})`, () => {
+  let t: Awaited<ReturnType<typeof startTestPlatform>>;
+  beforeAll(async () => {
+    t = await startTestPlatform({ HYPERVISOR_DRIVER: 'fake', HYPERVISOR_FAKE_DELAY_MS: '0', METRICS_METADATA_RELAYS: '10.255.0.0/24' });
+  });
+  afterAll(() => t?.close());
+
+  it('believes only the relays once they are configured, not a private address every team network shares', async () => {
+    const db = t.deps.database.db;
+    const key = await buildApiKey(db, t.deps.apiKeys);
+    await db.transaction((tx) =>
+      t.deps.ledger.post(tx, { teamId: key.teamId, kind: 'credit', reference: `test-credit:${key.teamId}`, description: 'Test credit', actor: { type: 'system', id: 'test' }, entries: [{ account: 'team_wallet', teamId: key.teamId, amount: 100_000 }, { account: 'promotional_credit', amount: -100_000 }] }),
+    );
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/computes', headers: { authorization: `Bearer ${key.secret}`, 'idempotency-key': crypto.randomUUID() }, payload: { hostName: 'relayed', image: 'UBUNTU-24.04', region: 'KGL-1', specification: 'S-1C', publicKeys: [KEY] } });
+    expect(res.statusCode, res.body).toBe(202);
+    await t.platform.worker().drain();
+    const { id, privateIpv4 } = res.json().data as { id: string; privateIpv4: string };
+    const ask = (ip: string) => t.app.inject({ method: 'GET', url: '/metadata/v1/auth-token', remoteAddress: ip, headers: { 'x-resource-id': id } });
+    expect((await ask(privateIpv4)).statusCode).toBe(403);
+    expect((await ask('10.255.1.1')).statusCode).toBe(403);
+    expect((await ask('10.255.0.7')).statusCode).toBe(200);
+  });
+});

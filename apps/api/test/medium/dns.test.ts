@@ -256,6 +256,45 @@ describe('auto-import', () => {
   });
 });
 
+describe('reverse DNS of public addresses', () => {
+  it('publishes the PTR a team sets for its compute\'s public IPv4, and drops it with the address', async () => {
+    const db = t.deps.database.db;
+    await db.transaction((tx) =>
+      t.deps.ledger.post(tx, {
+        teamId: a.teamId, kind: 'credit', reference: `test-credit:${a.teamId}`, description: 'Test credit', actor: { type: 'system', id: 'test' },
+        entries: [{ account: 'team_wallet', teamId: a.teamId, amount: 100_000 }, { account: 'promotional_credit', amount: -100_000 }],
+      }),
+    );
+    const body = { image: 'UBUNTU-24.04', region: 'KGL-1', specification: 'S-1C-1G', publicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl bar@test'] };
+    const create = (hostName: string, withPublicIp: boolean) => call(a.secret, 'POST', '/computes', { ...body, hostName, withPublicIp }, { 'idempotency-key': crypto.randomUUID() });
+    const web = (await create('web-1', true)).json().data as { id: string; ipv4: string };
+    const inner = (await create('inner-1', false)).json().data as { id: string };
+    expect(web.ipv4).toMatch(/^192\.0\.2\./);
+    const ptrName = `${web.ipv4.split('.').reverse().join('.')}.in-addr.arpa`;
+
+    expect((await call(a.secret, 'GET', `/computes/${web.id}/reverse-dns`)).json().data).toEqual({ ipv4: web.ipv4, name: null });
+    expect(rcode(await query(ptrName, 'PTR'))).toBe('NXDOMAIN');
+    const saved = await call(a.secret, 'PUT', `/computes/${web.id}/reverse-dns`, { name: 'Web1.Example.RW.' });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json().data).toEqual({ ipv4: web.ipv4, name: 'web1.example.rw' });
+    await expect.poll(async () => ((await query(ptrName, 'PTR')).answers?.[0] as { data?: unknown } | undefined)?.data, { timeout: 1000, interval: 20 }).toBe('web1.example.rw');
+
+    expect((await call(a.secret, 'PUT', `/computes/${web.id}/reverse-dns`, { name: '192.0.2.1' })).json().code).toBe('VALIDATION_ERROR');
+    expect((await call(a.secret, 'PUT', `/computes/${web.id}/reverse-dns`, { name: 'not a name' })).json().code).toBe('VALIDATION_ERROR');
+    expect((await call(a.secret, 'PUT', `/computes/${inner.id}/reverse-dns`, { name: 'x.example.rw' })).json().code).toBe('BAD_REQUEST');
+    expect((await call(b.secret, 'PUT', `/computes/${web.id}/reverse-dns`, { name: 'evil.example' })).statusCode).toBe(404);
+    expect((await call(aMember.secret, 'PUT', `/computes/${web.id}/reverse-dns`, { name: 'x.example.rw' })).statusCode).toBe(403);
+
+    // Destroyed: the address is released and its PTR record goes with it.
+    await t.platform.worker().drain();
+    expect((await call(a.secret, 'DELETE', `/computes/${web.id}`)).statusCode).toBe(202);
+    await t.platform.worker().drain();
+    await expect.poll(async () => rcode(await query(ptrName, 'PTR')), { timeout: 1000, interval: 20 }).toBe('NXDOMAIN');
+    // Names outside our pool's reverse zones are not ours to answer.
+    expect(rcode(await query('1.2.0.10.in-addr.arpa', 'PTR'))).toBe('REFUSED');
+  });
+});
+
 describe('the authoritative server follows the database', () => {
   it('answers a new record within a second, with AA, and stops answering a deleted domain', async () => {
     const name = domainName();

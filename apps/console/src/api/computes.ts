@@ -268,3 +268,26 @@ export function usePrices({ enabled = true }: { enabled?: boolean } = {}) {
     staleTime: 10 * 60_000,
   });
 }
+
+/* ---- Reverse DNS ---- */
+
+export type ReverseDns = components['schemas']['ReverseDns'];
+
+/** The PTR record of a compute's public IPv4 (only computes with one). */
+export function useReverseDns(id: string, { enabled }: { enabled: boolean }) {
+  const teamId = useSelectedTeamId();
+  return useQuery({
+    queryKey: [...computeKeys.detail(teamId ?? '', id), 'reverse-dns'] as const,
+    queryFn: async ({ signal }) => (await unwrap(api.GET('/computes/{id}/reverse-dns', { params: { path: { id } }, signal }))).data,
+    enabled: enabled && teamId !== null,
+  });
+}
+
+export function useSetReverseDns(id: string) {
+  const teamId = useSelectedTeamId();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (name: string | null) => (await unwrapWithDetails(api.PUT('/computes/{id}/reverse-dns', { params: { path: { id } }, body: { name } }))).data,
+    onSuccess: (saved) => queryClient.setQueryData([...computeKeys.detail(teamId ?? '', id), 'reverse-dns'], saved),
+  });
+}

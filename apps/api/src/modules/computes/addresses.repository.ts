@@ -1,5 +1,7 @@
 import { and, count, eq, isNotNull, isNull, max, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
+import { ZONE_CHANNEL } from '../dns/dns.repository.ts';
+import { REVERSE_PREFIX, reverseNameOf } from '../dns/reverse.ts';
 import { ipv4Allocations, privateNetworks } from './computes.schema.ts';
 
 export type NetworkRow = typeof privateNetworks.$inferSelect;
@@ -64,13 +66,16 @@ export const addressesRepository = {
     await ex.insert(ipv4Allocations).values(row);
   },
 
-  /** Releases every address a compute holds; returns how many. */
+  /** Releases every address a compute holds; returns how many. A public one's reverse DNS goes with it (the DNS servers are told). */
   async releaseFor(ex: Executor, computeId: string, at: Date): Promise<number> {
     const rows = await ex
       .update(ipv4Allocations)
       .set({ releasedAt: at })
       .where(and(eq(ipv4Allocations.computeId, computeId), isNull(ipv4Allocations.releasedAt)))
-      .returning({ id: ipv4Allocations.id });
+      .returning({ id: ipv4Allocations.id, address, reverseName: ipv4Allocations.reverseName });
+    for (const r of rows) {
+      if (r.reverseName) await ex.execute(sql`select pg_notify(${ZONE_CHANNEL}, ${REVERSE_PREFIX + reverseNameOf(r.address).split('.').slice(1).join('.')})`);
+    }
     return rows.length;
   },
 };

@@ -26,7 +26,11 @@ const present = (c: ComputeView | ComputeChange) => {
 };
 const presentAction = (a: ActionView) => ({ ...a, createdAt: a.createdAt.toISOString(), startedAt: iso(a.startedAt), finishedAt: iso(a.finishedAt) });
 
-const accepted = envelope(ComputeResponseSchema, 'Accepted: the change runs as an action');
+const accepted = envelope(
+  ComputeResponseSchema,
+  'Accepted: the change runs as an action (`actionId`), the compute in its transitional state until it ends: poll GET /computes/{id} or GET /actions/{actionId}. ' +
+    'Refused with `CONFLICT` while another action of the compute is pending or running.',
+);
 /** Errors of a change; `costs` when billing's guard is asked first (start, reboot, upsize; never stop or destroy). */
 const changeErrors = (costs: boolean, ...extra: Parameters<typeof errorResponses>) =>
   errorResponses(
@@ -34,9 +38,6 @@ const changeErrors = (costs: boolean, ...extra: Parameters<typeof errorResponses
     [403, costs ? ['FORBIDDEN', 'INSUFFICIENT_BALANCE', 'TEAM_SUSPENDED', 'TEAM_PAST_DUE', 'TEAM_TERMINATED'] : ['FORBIDDEN']],
     404, [409, ['CONFLICT']], 429, 500, ...extra,
   );
-const busy =
-  'Refused with `CONFLICT` while another action of the compute is pending or running. Answers 202 with the compute in its new transitional state and `actionId`; ' +
-  'poll GET /computes/{id} or GET /actions/{actionId} until it ends.';
 
 /**
  * Computes and their actions (Strettch Cloud public API, wire-compatible; reference §2). Every
@@ -104,7 +105,7 @@ export function computesRoutes(app: FastifyInstance, deps: { clock: Clock; compu
       summary: 'Delete a compute instance',
       description:
         'Destroys the compute and its disk: `DESTROYING`, then `DESTROYED`. Billing stops at once; its addresses are released when the machine is gone. ' +
-        `Owner and Admin (\`compute.delete\`). ${busy}`,
+        `Owner and Admin (\`compute.delete\`).`,
       tags, security,
       params: ComputeIdParamsSchema,
       response: { 202: accepted, ...changeErrors(false) },
@@ -114,7 +115,7 @@ export function computesRoutes(app: FastifyInstance, deps: { clock: Clock; compu
   r.post('/api/v1/computes/:id/reboot', {
     schema: {
       summary: 'Reboot a compute instance',
-      description: `Reboots a RUNNING compute: \`REBOOTING\`, then \`RUNNING\`. Owner and Admin (\`compute.power\`). ${busy}`,
+      description: `Reboots a RUNNING compute: \`REBOOTING\`, then \`RUNNING\`. Owner and Admin (\`compute.power\`).`,
       tags, security,
       params: ComputeIdParamsSchema,
       response: { 202: accepted, ...changeErrors(true) },
@@ -124,7 +125,7 @@ export function computesRoutes(app: FastifyInstance, deps: { clock: Clock; compu
   r.post('/api/v1/computes/:id/start', {
     schema: {
       summary: 'Start a compute instance',
-      description: `Powers on a STOPPED compute: \`STARTING\`, then \`RUNNING\`. Owner and Admin (\`compute.power\`). ${busy}`,
+      description: `Powers on a STOPPED compute: \`STARTING\`, then \`RUNNING\`. Owner and Admin (\`compute.power\`).`,
       tags, security,
       params: ComputeIdParamsSchema,
       response: { 202: accepted, ...changeErrors(true) },
@@ -136,7 +137,7 @@ export function computesRoutes(app: FastifyInstance, deps: { clock: Clock; compu
       summary: 'Stop a compute instance',
       description:
         'Graceful shutdown of a RUNNING compute (ACPI), powered off hard if the guest has not stopped in time: `STOPPING`, then `STOPPED`. ' +
-        `A stopped compute is still billed (its resources stay reserved); only deleting it stops billing. Owner and Admin (\`compute.power\`). ${busy}`,
+        `A stopped compute is still billed (its resources stay reserved); only deleting it stops billing. Owner and Admin (\`compute.power\`).`,
       tags, security,
       params: ComputeIdParamsSchema,
       response: { 202: accepted, ...changeErrors(false) },
@@ -149,7 +150,7 @@ export function computesRoutes(app: FastifyInstance, deps: { clock: Clock; compu
       description:
         'Moves a STOPPED compute to a larger specification (no less CPU, memory or disk, and more of something): `RESIZING`, then `STOPPED`; start it afterwards. ' +
         'A running compute is refused with `COMPUTE_RUNNING`, a smaller or equal specification with `BAD_REQUEST`. ' +
-        `Owner and Admin (\`compute.write\`). ${busy}`,
+        `Owner and Admin (\`compute.write\`).`,
       tags, security,
       params: ComputeIdParamsSchema,
       body: ComputeUpsizeSchema,

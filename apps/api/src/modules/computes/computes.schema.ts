@@ -142,6 +142,9 @@ export const ipv4Allocations = pgTable(
     computeId: uuid('compute_id').notNull().references(() => computes.id, { onDelete: 'cascade' }),
     allocatedAt: timestamp('allocated_at', { withTimezone: true }).notNull(),
     releasedAt: timestamp('released_at', { withTimezone: true }),
+    /** Reverse DNS of a public address while held: the host name its PTR record names (no trailing dot). */
+    reverseName: text('reverse_name'),
+    reverseUpdatedAt: timestamp('reverse_updated_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('ipv4_allocations_public_held_idx').on(t.address).where(sql`${t.kind} = 'public' and ${t.releasedAt} is null`),

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { envelope, errorResponses, ok, page, paginatedEnvelope, PaginationQuerySchema } from '../../http/envelope.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { DomainsService, DomainView, RrsetView } from './domains.service.ts';
+import type { ReverseDns } from './reverse.ts';
 import {
   DomainCreateSchema,
   DomainParamsSchema,
@@ -13,6 +14,8 @@ import {
   RrsetParamsSchema,
   RrsetPutSchema,
   RrsetResponseSchema,
+  ReverseDnsParamsSchema,
+  ReverseDnsSchema,
 } from './dns.schemas.ts';
 
 const security = [{ BearerAuth: [] }];
@@ -22,7 +25,7 @@ const domain = (d: DomainView) => ({ ...d, createdAt: d.createdAt.toISOString(),
 const rrset = (r: RrsetView) => ({ ...r, updatedAt: r.updatedAt.toISOString() });
 
 /** DNS hosting (not in the Strettch public contract, in its style). Reading: any member (`dns.read`); changes: Owner and Admin (`dns.write`). */
-export function dnsRoutes(app: FastifyInstance, deps: { clock: Clock; domains: DomainsService }) {
+export function dnsRoutes(app: FastifyInstance, deps: { clock: Clock; domains: DomainsService; reverseDns: ReverseDns }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const now = () => deps.clock.now();
   const d = deps.domains;
@@ -95,4 +98,17 @@ export function dnsRoutes(app: FastifyInstance, deps: { clock: Clock; domains: D
     const result = await d.acceptImport(req.ctx, req.params.name, req.body.accept);
     return ok(req.id, now(), { saved: result.saved.map(rrset), skipped: result.skipped });
   });
+
+  r.get('/api/v1/computes/:id/reverse-dns', {
+    schema: { summary: 'Get reverse DNS', tags: ['Computes'], security, params: ReverseDnsParamsSchema, response: { 200: envelope(ReverseDnsSchema), ...errorResponses(400, 401, 403, 404, 429, 500) } },
+  }, async (req) => ok(req.id, now(), await deps.reverseDns.get(req.ctx, req.params.id)));
+
+  r.put('/api/v1/computes/:id/reverse-dns', {
+    schema: {
+      summary: 'Set reverse DNS',
+      description: 'The PTR record of the compute\'s public IPv4 (`null` removes it); it goes with the address when the compute is destroyed.',
+      tags: ['Computes'], security, params: ReverseDnsParamsSchema, body: ReverseDnsSchema.pick({ name: true }),
+      response: { 200: envelope(ReverseDnsSchema), ...errorResponses(400, 401, 403, 404, 429, 500) },
+    },
+  }, async (req) => ok(req.id, now(), await deps.reverseDns.set(req.ctx, req.params.id, req.body.name), 'Reverse DNS saved'));
 }

@@ -59,3 +59,8 @@ export const ImportAcceptSchema = z
 export const ImportResultSchema = z
   .object({ saved: z.array(RrsetResponseSchema), skipped: z.array(z.object({ name: z.string(), type: z.string(), reason: z.string() })) })
   .meta({ id: 'DnsImportResult' });
+
+export const ReverseDnsParamsSchema = z.object({ id: z.string().min(1).max(100).describe('Compute ID.') });
+export const ReverseDnsSchema = z
+  .object({ ipv4: z.string().describe('The compute\'s public IPv4.'), name: z.string().max(253).nullable().describe('Host name of its PTR record, or null.') })
+  .meta({ id: 'ReverseDns' });

@@ -380,15 +380,21 @@ export class DomainsService {
     const zone = await dnsRepository.zoneById(this.db, zoneId);
     if (!zone || !DomainsService.served(zone)) return null;
     const rows = await dnsRepository.rrsets(this.db, zone.id);
-    const [primary] = this.nameservers;
-    const hostmaster = `hostmaster.${primary!.split('.').slice(1).join('.') || primary}`;
     return {
-      name: zone.name,
-      serial: zone.serial,
-      soa: { mname: primary!, rname: hostmaster, refresh: 3600, retry: 600, expire: 1_209_600, minimum: 300, ttl: 3600 },
-      nameservers: this.nameservers,
-      nameserverTtl: 86_400,
+      ...platformZone(zone.name, zone.serial, this.nameservers),
       rrsets: rows.map((r) => ({ name: r.name, type: r.type as RrsetType, ttl: r.ttl, records: r.records.map((x) => x.value) })),
     };
   }
+}
+
+/** A zone on the platform's nameservers: the first is the SOA primary, hostmaster@ its domain. */
+export function platformZone(name: string, serial: number, nameservers: string[]): Omit<ZoneSnapshot, 'rrsets'> {
+  const [primary] = nameservers;
+  return {
+    name,
+    serial,
+    soa: { mname: primary!, rname: `hostmaster.${primary!.split('.').slice(1).join('.') || primary}`, refresh: 3600, retry: 600, expire: 1_209_600, minimum: 300, ttl: 3600 },
+    nameservers,
+    nameserverTtl: 86_400,
+  };
 }

@@ -2,6 +2,7 @@ import type { Database } from '../../db/database.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { dnsRepository, ZONE_CHANNEL } from './dns.repository.ts';
 import { DomainsService } from './domains.service.ts';
+import { REVERSE_PREFIX, type ReverseDns } from './reverse.ts';
 import type { ZoneSnapshot } from './zone.ts';
 
 /** Where the feed delivers zones: the authoritative server's index (and, for operators, a PowerDNS backend). */
@@ -29,6 +30,8 @@ export class ZoneFeed {
     private readonly sinks: ZoneSink[],
     private readonly logger: Logger,
     private readonly resyncMs = 10_000,
+    /** The platform's reverse zones of its public addresses, fed alongside the teams' zones. */
+    private readonly reverse?: ReverseDns,
   ) {}
 
   async start(): Promise<void> {
@@ -65,7 +68,9 @@ export class ZoneFeed {
   }
 
   private async apply(zoneId: string): Promise<void> {
-    const snapshot = await this.domains.snapshot(zoneId);
+    const snapshot = zoneId.startsWith(REVERSE_PREFIX)
+      ? ((await this.reverse?.snapshot(zoneId.slice(REVERSE_PREFIX.length))) ?? null)
+      : await this.domains.snapshot(zoneId);
     const before = this.known.get(zoneId);
     if (!snapshot) {
       if (before) {
@@ -86,6 +91,11 @@ export class ZoneFeed {
       if (!DomainsService.served(row)) continue;
       served.add(row.id);
       if (this.known.get(row.id)?.serial !== row.serial) this.changed(row.id);
+    }
+    for (const zone of this.reverse?.zoneNames() ?? []) {
+      const id = REVERSE_PREFIX + zone;
+      served.add(id);
+      if (this.known.get(id)?.serial !== (await this.reverse!.snapshot(zone))?.serial) this.changed(id);
     }
     for (const id of this.known.keys()) if (!served.has(id)) this.changed(id);
     await this.flushing;

@@ -1108,6 +1108,8 @@ export const dataMap = {
     compute_id: nonPersonal('identifies a machine'),
     allocated_at: nonPersonal('life cycle of an address, for billing'),
     released_at: nonPersonal('life cycle of an address, for billing'),
+    reverse_name: computeRecord('content', 'Host name the team publishes for its public address (reverse DNS); may contain a name.'),
+    reverse_updated_at: nonPersonal('bookkeeping'),
   },
   proxmox_vmids: {
     vmid: nonPersonal('Proxmox VE machine number, from our own range'),

@@ -30,6 +30,7 @@ import {
 import { ActionProgress, Address, ComputeErrorNotice, ComputeIcon, CopyButton, FieldError, StateBadge, useComputeAccess } from './ComputeParts.tsx';
 import { ComputeConsole } from './ComputeConsole.tsx';
 import { ComputeMetrics } from './ComputeMetrics.tsx';
+import { ReverseDnsCard } from './ReverseDns.tsx';
 import '../../styles/computes.css';
 
 type DetailTab = 'overview' | 'metrics' | 'actions' | 'console';
@@ -401,6 +402,7 @@ function ComputeDetail({ computeId, manager }: { computeId: string; manager: boo
                     </>
                   )}
                 </Card>
+                {c.ipv4 && c.state !== 'DESTROYED' ? <ReverseDnsCard compute={c} manager={manager} /> : null}
               </div>
             ) : tab === 'metrics' ? (
               <div role="tabpanel" id={tabIds(idBase, 'metrics').panel} aria-labelledby={tabIds(idBase, 'metrics').tab}>
