@@ -226,6 +226,18 @@ describe.skipIf(!shouldRunBrowserTests())('computes: create, watch, power, upsiz
     // The web console connects by itself (e2e/compute-console.test.ts tests it through).
     await expect.poll(() => page.getByTestId('console-status').textContent(), { timeout: 15_000 }).toContain('Connected');
     await page.getByRole('tab', { name: 'Overview' }).click();
+
+    // Reverse DNS of the public address: a bad name is refused in place, a good one is saved.
+    const reverse = page.getByRole('region', { name: 'Reverse DNS' });
+    await reverse.getByText('Not set').waitFor();
+    await reverse.getByRole('button', { name: 'Set' }).click();
+    await reverse.getByLabel('Host name').fill('not a host');
+    await reverse.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => reverse.getByLabel('Host name').getAttribute('aria-invalid')).toBe('true');
+    await reverse.getByLabel('Host name').fill('web-e2e-01.example.rw');
+    await reverse.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => reverse.getByTestId('reverse-dns').textContent()).toBe('web-e2e-01.example.rw');
+    expect((await api.get<{ name: string }>(`/computes/${computeId}/reverse-dns`)).name).toBe('web-e2e-01.example.rw');
     await shootAll(page, 'detail-running');
 
     // The list shows it, with its addresses, size, tags and a state that says it runs.
@@ -301,6 +313,8 @@ describe.skipIf(!shouldRunBrowserTests())('computes: create, watch, power, upsiz
     await page.waitForURL(`${baseUrl}/computes`);
     await page.getByText('No computes yet').waitFor();
 
-    expect(problems).toEqual([]);
+    // The one refusal is the bad reverse-DNS name, shown in place.
+    expect(problems.filter((p) => !p.includes('status of 400'))).toEqual([]);
+    expect(problems.filter((p) => p.includes('status of 400'))).toHaveLength(1);
   });
 });
