@@ -180,6 +180,11 @@ describe('delegation', () => {
     await t.deps.domains.checkDue();
     expect((await call(b.secret, 'GET', `/domains/${waiting}`)).json().data.status).toBe('ACTIVE');
     expect((await call(a.secret, 'GET', `/domains/${waiting}`)).json().data.status).toBe('INACTIVE');
+    // Active in team B: nobody else may add it.
+    const c = await buildApiKey(t.deps.database.db, t.deps.apiKeys);
+    const taken = await addDomain(c.secret, waiting);
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().code).toBe('DOMAIN_TAKEN');
   });
 
   it('a zone below another team\'s domain waits for that team to delegate it', async () => {
