@@ -2,7 +2,9 @@ import { useRef } from 'react';
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { components } from '@strettch/sdk';
 import { api, idempotencyKey, useSelectedTeamId } from './client.ts';
-import { ApiError, unwrap } from './errors.ts';
+import { ApiError, unwrap, unwrapWithDetails } from './errors.ts';
+
+export { DetailedApiError as ComputeApiError } from './errors.ts';
 
 /**
  * The selected team's computes (`X-Team-Id`, added by the client's middleware), their actions,
@@ -39,46 +41,7 @@ const POLL_MS = 1_500;
 /** How often a running action's progress is asked again. */
 const ACTION_POLL_MS = 600;
 
-/**
- * An API refusal with its envelope's `details` (field problems of a VALIDATION_ERROR, the open
- * action of a CONFLICT), which `unwrap` leaves out.
- */
-export class ComputeApiError extends ApiError {
-  constructor(
-    base: ApiError,
-    readonly details: unknown,
-  ) {
-    super(base.status, base.code, base.message, base.requestId);
-  }
 
-  /** `[{ field, message }]` of a VALIDATION_ERROR, when the API gave them. */
-  get fieldProblems(): Array<{ field: string; message: string }> {
-    if (!Array.isArray(this.details)) return [];
-    return this.details.filter(
-      (d): d is { field: string; message: string } => typeof d === 'object' && d !== null && typeof (d as { field?: unknown }).field === 'string' && typeof (d as { message?: unknown }).message === 'string',
-    );
-  }
-}
-
-interface FetchResult<T> {
-  data?: T;
-  error?: unknown;
-  response: Response;
-}
-
-/** Like `unwrap`, keeping the error envelope's `details`. */
-async function unwrapWithDetails<T>(call: Promise<FetchResult<T>>): Promise<T> {
-  let result: FetchResult<T>;
-  try {
-    result = await call;
-  } catch (cause) {
-    throw ApiError.network(cause);
-  }
-  if (result.response.ok && result.error === undefined && result.data !== undefined) return result.data;
-  const base = ApiError.fromResponse(result.error, result.response);
-  const details = typeof result.error === 'object' && result.error !== null ? (result.error as { details?: unknown }).details : undefined;
-  throw new ComputeApiError(base, details);
-}
 
 function refreshComputes(queryClient: QueryClient, teamId: string | null): Promise<void> {
   return queryClient.invalidateQueries({ queryKey: computeKeys.all(teamId ?? '') });

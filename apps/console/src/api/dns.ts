@@ -2,7 +2,9 @@ import { useRef } from 'react';
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { components } from '@strettch/sdk';
 import { api, idempotencyKey, useSelectedTeamId } from './client.ts';
-import { ApiError, unwrap } from './errors.ts';
+import { ApiError, unwrap, unwrapWithDetails } from './errors.ts';
+
+export { DetailedApiError as DnsApiError } from './errors.ts';
 
 /**
  * The selected team's domains (DNS hosting), their record sets and the auto-import waiting for
@@ -35,42 +37,7 @@ const FRESH_WINDOW_MS = 2 * 60_000;
 
 const isFresh = (domain: Domain | undefined) => domain !== undefined && Date.now() - Date.parse(domain.createdAt) < FRESH_WINDOW_MS;
 
-/** An API refusal with the `details` of its envelope: `[{ field, message }]` for a VALIDATION_ERROR. */
-export class DnsApiError extends ApiError {
-  constructor(
-    base: ApiError,
-    readonly details: unknown,
-  ) {
-    super(base.status, base.code, base.message, base.requestId);
-  }
 
-  get fieldProblems(): Array<{ field: string; message: string }> {
-    if (!Array.isArray(this.details)) return [];
-    return this.details.filter(
-      (d): d is { field: string; message: string } => typeof d === 'object' && d !== null && typeof (d as { field?: unknown }).field === 'string' && typeof (d as { message?: unknown }).message === 'string',
-    );
-  }
-}
-
-interface FetchResult<T> {
-  data?: T;
-  error?: unknown;
-  response: Response;
-}
-
-/** Like `unwrap`, keeping the error envelope's `details` so a form can show them by its fields. */
-async function unwrapWithDetails<T>(call: Promise<FetchResult<T>>): Promise<T> {
-  let result: FetchResult<T>;
-  try {
-    result = await call;
-  } catch (cause) {
-    throw ApiError.network(cause);
-  }
-  if (result.response.ok && result.error === undefined && result.data !== undefined) return result.data;
-  const base = ApiError.fromResponse(result.error, result.response);
-  const details = typeof result.error === 'object' && result.error !== null ? (result.error as { details?: unknown }).details : undefined;
-  throw new DnsApiError(base, details);
-}
 
 function refreshDns(queryClient: QueryClient, teamId: string | null): Promise<void> {
   return queryClient.invalidateQueries({ queryKey: dnsKeys.all(teamId ?? '') });

@@ -63,3 +63,38 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   }
   return result.data;
 }
+
+/**
+ * An API refusal with its envelope's `details` (field problems of a VALIDATION_ERROR, the open
+ * action of a CONFLICT), which `unwrap` leaves out; forms show the problems by their fields.
+ */
+export class DetailedApiError extends ApiError {
+  constructor(
+    base: ApiError,
+    readonly details: unknown,
+  ) {
+    super(base.status, base.code, base.message, base.requestId);
+  }
+
+  /** `[{ field, message }]` of a VALIDATION_ERROR, when the API gave them. */
+  get fieldProblems(): Array<{ field: string; message: string }> {
+    if (!Array.isArray(this.details)) return [];
+    return this.details.filter(
+      (d): d is { field: string; message: string } => typeof d === 'object' && d !== null && typeof (d as { field?: unknown }).field === 'string' && typeof (d as { message?: unknown }).message === 'string',
+    );
+  }
+}
+
+/** Like `unwrap`, keeping the error envelope's `details` (a `DetailedApiError`). */
+export async function unwrapWithDetails<T>(call: Promise<FetchResult<T>>): Promise<T> {
+  let result: FetchResult<T>;
+  try {
+    result = await call;
+  } catch (cause) {
+    throw ApiError.network(cause);
+  }
+  if (result.response.ok && result.error === undefined && result.data !== undefined) return result.data;
+  const base = ApiError.fromResponse(result.error, result.response);
+  const details = typeof result.error === 'object' && result.error !== null ? (result.error as { details?: unknown }).details : undefined;
+  throw new DetailedApiError(base, details);
+}

@@ -1,6 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { parse as parseDomain } from 'tldts';
-import { isInZone, normalizeName, parseRecord, ZoneDataError, type Rdata, type RrsetType } from './zone.ts';
+import { formatRecord, isInZone, normalizeName, parseRecord, quoteString, ZoneDataError, type Rdata, type RrsetType } from './zone.ts';
 import type { StoredRecord } from './dns.schema.ts';
 
 /**
@@ -82,41 +82,6 @@ export function relativeName(zone: string, name: string): string {
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}\.?$/;
 const isIpLiteral = (s: string) => IPV4.test(s.trim()) || s.includes(':');
-const fqdn = (name: string) => (name === '' ? '.' : `${name}.`);
-
-function quote(bytes: Buffer): string {
-  let out = '"';
-  for (const b of bytes) {
-    if (b === 0x22 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
-    else if (b < 0x20 || b > 0x7e) out += `\\${String(b).padStart(3, '0')}`;
-    else out += String.fromCharCode(b);
-  }
-  return `${out}"`;
-}
-
-/** Typed RDATA → canonical presentation text. */
-export function present(rdata: Rdata): string {
-  switch (rdata.type) {
-    case 'A':
-    case 'AAAA':
-      return rdata.data;
-    case 'CNAME':
-    case 'NS':
-    case 'PTR':
-      return fqdn(rdata.data);
-    case 'MX':
-      return `${rdata.data.preference} ${fqdn(rdata.data.exchange)}`;
-    case 'SRV':
-      return `${rdata.data.priority} ${rdata.data.weight} ${rdata.data.port} ${fqdn(rdata.data.target)}`;
-    case 'TXT':
-      return rdata.data.map(quote).join(' ');
-    case 'CAA':
-      return `${rdata.data.flags} ${rdata.data.tag} ${quote(Buffer.from(rdata.data.value, 'utf8'))}`;
-    case 'SOA':
-      return `${fqdn(rdata.data.mname)} ${fqdn(rdata.data.rname)} ${rdata.data.serial} ${rdata.data.refresh} ${rdata.data.retry} ${rdata.data.expire} ${rdata.data.minimum}`;
-  }
-}
-
 const CAA_TAGS = new Set(['issue', 'issuewild', 'iodef', 'contactemail', 'contactphone', 'issuemail', 'issuevmc']);
 
 /** One value of `type`, checked and put in canonical form; `field` names it in errors. */
@@ -124,7 +89,7 @@ export function canonicalValue(type: EditableType, value: string, field: string)
   let text = value.trim();
   if (text === '') throw new RecordError(field, 'The value is empty.');
   // A TXT value typed without quotes is one string, spaces and all (SPF, DMARC, DKIM).
-  if (type === 'TXT' && !text.startsWith('"')) text = quote(Buffer.from(text, 'utf8'));
+  if (type === 'TXT' && !text.startsWith('"')) text = quoteString(Buffer.from(text, 'utf8'));
   const target = (host: string, what: string) => {
     if (isIpLiteral(host)) throw new RecordError(field, `${what} must be a host name, not an IP address (RFC 2181 §10.3): add an A record for the host and point to its name.`);
   };
@@ -147,7 +112,7 @@ export function canonicalValue(type: EditableType, value: string, field: string)
     }
     if (tag === 'iodef' && !/^(mailto:[^@\s]+@[^@\s]+|https?:\/\/\S+)$/.test(v)) throw new RecordError(field, 'A CAA iodef value is a mailto: or https:// URL (RFC 8659 §4.4).');
   }
-  return present(rdata);
+  return formatRecord(rdata);
 }
 
 export interface RrsetInput {

@@ -2,8 +2,7 @@ import { Resolver } from 'node:dns/promises';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { StoredRecord } from './dns.schema.ts';
-import { present } from './records.ts';
-import type { Rdata } from './zone.ts';
+import { formatRecord, type Rdata } from './zone.ts';
 
 /**
  * What the DNS module asks of the world's DNS (STYLE.md §3): which nameservers a domain is
@@ -65,13 +64,13 @@ export class SystemResolver implements DnsResolver {
         case 'MX':
           return (await r.resolveMx(name)).map((m) => `${m.priority} ${bare(m.exchange)}.`);
         case 'TXT':
-          return (await r.resolveTxt(name)).map((parts) => present({ type: 'TXT', data: parts.map((p) => Buffer.from(p, 'utf8')) }));
+          return (await r.resolveTxt(name)).map((parts) => formatRecord({ type: 'TXT', data: parts.map((p) => Buffer.from(p, 'utf8')) }));
         case 'SRV':
           return (await r.resolveSrv(name)).map((s) => `${s.priority} ${s.weight} ${s.port} ${bare(s.name)}.`);
         case 'CAA':
           return (await r.resolveCaa(name)).flatMap((c) => {
             const flags = c.critical ? 128 : 0;
-            return (['issue', 'issuewild', 'iodef'] as const).filter((t) => c[t] !== undefined).map((t) => present({ type: 'CAA', data: { flags, tag: t, value: String(c[t]) } }));
+            return (['issue', 'issuewild', 'iodef'] as const).filter((t) => c[t] !== undefined).map((t) => formatRecord({ type: 'CAA', data: { flags, tag: t, value: String(c[t]) } }));
           });
       }
     } catch {
@@ -143,7 +142,7 @@ function groupAnswers(answers: dnsPacket.Answer[]): ImportedRrset[] {
     const rdata = { type: a.type, data: a.type === 'TXT' ? [(a as { data: Buffer | Buffer[] }).data].flat() : (a as { data: unknown }).data } as Rdata;
     let value: string;
     try {
-      value = present(rdata);
+      value = formatRecord(rdata);
     } catch {
       continue;
     }
