@@ -5,7 +5,17 @@ export async function serve(config: Config): Promise<void> {
   const platform = await createPlatform(config);
   const address = config.ROLES.includes('http') ? await platform.listen() : undefined;
   if (config.ROLES.includes('worker')) await platform.startWorker();
-  const dns = config.ROLES.includes('dns') ? await platform.startDns() : undefined;
+  let dns: Awaited<ReturnType<typeof platform.startDns>> | undefined;
+  if (config.ROLES.includes('dns')) {
+    try {
+      dns = await platform.startDns();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      // Alongside the API, a taken DNS port (another server, mDNS on 5353) should not stop the rest.
+      if (!config.ROLES.includes('http') || (code !== 'EADDRINUSE' && code !== 'EACCES')) throw err;
+      console.warn(`  Warning: the DNS server did not start: ${config.DNS_HOST} port ${config.DNS_PORT} is ${code === 'EACCES' ? 'not allowed' : 'in use'}; set DNS_PORT to a free port (0 picks one).`);
+    }
+  }
   const ms = Math.round(performance.now() - started);
   const url = config.PUBLIC_URL;
   console.log(`Strettch Cloud is ready in ${ms} ms (roles: ${config.ROLES.join(', ')}${address ? `; listening on ${address}` : ''})`);
