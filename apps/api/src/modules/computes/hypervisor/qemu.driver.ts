@@ -256,11 +256,11 @@ export class QemuHypervisorDriver implements HypervisorDriver {
     return stream;
   }
 
-  /** Releases nothing that matters: machines keep running, unfinished operations resume on the next poll. */
   /**
    * The QEMU process's CPU time (utime + stime of /proc/<pid>/stat, in clock ticks) and the guest's
-   * block devices as QMP `query-blockstats` counts them. The machines have no network device yet,
-   * so there is no network reading. A new QEMU process is a new epoch (its pid and start time).
+   * block devices as QMP `query-blockstats` counts them. QMP has no per-NIC counters for user-mode
+   * networks, so there is no network reading (the agent gives it). A new QEMU process is a new
+   * epoch (its pid and start time).
    */
   async sample(ref: MachineRef): Promise<HostSample | null> {
     if (!isSafeId(ref.id)) return null;
@@ -289,6 +289,7 @@ export class QemuHypervisorDriver implements HypervisorDriver {
     return { at, epoch: `${pid}:${fields[19] ?? ''}`, vcpus: config.size.vcpus, cpuSeconds: ticks / (await clockTicks()), disk, network: null };
   }
 
+  /** Releases nothing that matters: machines keep running, unfinished operations resume on the next poll. */
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.runners.values()]);
