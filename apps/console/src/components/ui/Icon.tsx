@@ -30,6 +30,16 @@ const paths = {
   inbox: 'M3 13h5l1.5 3h5l1.5-3h5M5.5 5h13L21 13v5a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1v-5l2.5-8z',
   plus: 'M12 5v14M5 12h14',
   smartphone: 'M7.5 2.5h9a1 1 0 0 1 1 1v17a1 1 0 0 1-1 1h-9a1 1 0 0 1-1-1v-17a1 1 0 0 1 1-1zM11 18h2',
+  copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
+  check: 'M5 12.5l4.5 4.5L19 7.5',
+  play: 'M7 5l12 7-12 7z',
+  stop: 'M6 6h12v12H6z',
+  reboot: 'M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7',
+  upsize: 'M12 19V5M6 11l6-6 6 6',
+  trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
+  terminal: 'M4 5h16v14H4zM8 10l3 2-3 2M13 15h3',
+  pencil: 'M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4',
+  x: 'M6 6l12 12M18 6L6 18',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -27,7 +27,7 @@ import {
   sshCommand,
   type Size,
 } from './compute-rules.ts';
-import { ActionProgress, Address, ComputeErrorNotice, ComputeIcon, CopyButton, FieldError, StateBadge, useComputeAccess } from './ComputeParts.tsx';
+import { ActionProgress, Address, ComputeErrorNotice, CopyButton, FieldError, StateBadge, useComputeAccess } from './ComputeParts.tsx';
 import { ComputeConsole } from './ComputeConsole.tsx';
 import { ComputeMetrics } from './ComputeMetrics.tsx';
 import { ReverseDnsCard } from './ReverseDns.tsx';
@@ -267,26 +267,26 @@ function ComputeDetail({ computeId, manager }: { computeId: string; manager: boo
                 <div className="compute-actions" role="group" aria-label="Compute actions">
                   {can.start ? (
                     <Button variant="primary" size="sm" disabled={busy} onClick={() => power('start')}>
-                      <ComputeIcon name="play" size={14} />
+                      <Icon name="play" size={14} />
                       Start
                     </Button>
                   ) : null}
                   {c.state === 'RUNNING' || !can.start ? (
                     <Button size="sm" disabled={busy || !can.stop} onClick={() => power('stop')}>
-                      <ComputeIcon name="stop" size={14} />
+                      <Icon name="stop" size={14} />
                       Stop
                     </Button>
                   ) : null}
                   <Button size="sm" disabled={busy || !can.reboot} onClick={() => power('reboot')}>
-                    <ComputeIcon name="reboot" size={14} />
+                    <Icon name="reboot" size={14} />
                     Reboot
                   </Button>
                   <Button size="sm" disabled={busy || !can.upsize} title={can.upsize ? undefined : 'Stop the compute to upsize it'} onClick={() => setDialog('upsize')}>
-                    <ComputeIcon name="upsize" size={14} />
+                    <Icon name="upsize" size={14} />
                     Upsize
                   </Button>
                   <Button size="sm" className="btn-danger-outline" disabled={!can.destroy || command.isPending} onClick={() => setDialog('destroy')}>
-                    <ComputeIcon name="trash" size={14} />
+                    <Icon name="trash" size={14} />
                     Destroy
                   </Button>
                 </div>

@@ -9,26 +9,6 @@ import { Link } from '../../routes/router.tsx';
 import { canManageComputes, commandProgress, explainError, stateLabel, stateTone } from './compute-rules.ts';
 import { ComputeApiError } from '../../api/computes.ts';
 
-/** Icons the shared set lacks, drawn the same way (24×24 grid, currentColor strokes). */
-const extraPaths = {
-  copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
-  check: 'M5 12.5l4.5 4.5L19 7.5',
-  play: 'M7 5l12 7-12 7z',
-  stop: 'M6 6h12v12H6z',
-  reboot: 'M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7',
-  upsize: 'M12 19V5M6 11l6-6 6 6',
-  trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
-  terminal: 'M4 5h16v14H4zM8 10l3 2-3 2M13 15h3',
-} as const;
-
-export function ComputeIcon({ name, size = 16 }: { name: keyof typeof extraPaths; size?: number }) {
-  return (
-    <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.75} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
-      <path d={extraPaths[name]} />
-    </svg>
-  );
-}
-
 /** The selected team as the signed-in person sees it, and whether they may change its computes. */
 export function useComputeAccess() {
   const me = useMe();
@@ -66,7 +46,7 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
   };
   return (
     <button type="button" className="copy-button" aria-label={label} title={label} onClick={() => void copy()}>
-      <ComputeIcon name={copied === 'yes' ? 'check' : 'copy'} size={14} />
+      <Icon name={copied === 'yes' ? 'check' : 'copy'} size={14} />
       <span className="visually-hidden" aria-live="polite">
         {copied === 'yes' ? 'Copied' : copied === 'failed' ? 'Your browser refused to copy' : ''}
       </span>

@@ -7,21 +7,6 @@ import { formatRelativeTime } from '../../lib/format.ts';
 import { CopyButton } from '../computes/ComputeParts.tsx';
 import { canManageDns, statusLabel, statusMeaning, statusTone } from './dns-rules.ts';
 
-/** Icons the shared set lacks, drawn the same way (24×24 grid, currentColor strokes). */
-const extraPaths = {
-  pencil: 'M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4',
-  trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
-  x: 'M6 6l12 12M18 6L6 18',
-} as const;
-
-export function DnsIcon({ name, size = 16 }: { name: keyof typeof extraPaths; size?: number }) {
-  return (
-    <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.75} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
-      <path d={extraPaths[name]} />
-    </svg>
-  );
-}
-
 /** The selected team as the signed-in person sees it, and whether they may change its domains. */
 export function useDnsAccess() {
   const me = useMe();

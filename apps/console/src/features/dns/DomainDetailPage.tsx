@@ -16,7 +16,7 @@ import { formatDate, formatRelativeTime } from '../../lib/format.ts';
 import { Link, navigate, usePathname } from '../../routes/router.tsx';
 import { CopyButton, FieldError } from '../computes/ComputeParts.tsx';
 import { computeAddressSuggestions, digCommand, formatTtl, fullName, isRecordType, sortRrsets, statusMeaning } from './dns-rules.ts';
-import { DelegationFinding, DnsErrorNotice, DnsIcon, DomainStatusBadge, NameserverList, RegistrarSteps, useDnsAccess } from './DnsParts.tsx';
+import { DelegationFinding, DnsErrorNotice, DomainStatusBadge, NameserverList, RegistrarSteps, useDnsAccess } from './DnsParts.tsx';
 import { ImportOutcome, ImportReviewCard } from './ImportReview.tsx';
 import { RecordDialog, type SavedRecords } from './RecordDialog.tsx';
 import '../../styles/computes.css';
@@ -147,7 +147,7 @@ function RrsetRow({ rrset, domain, manager, onEdit }: { rrset: Rrset; domain: Do
         <td className="dns-row-actions">
           {isRecordType(rrset.type) ? (
             <Button size="sm" variant="ghost" aria-label={`Edit ${rrset.type} records at ${rrset.name}`} onClick={onEdit}>
-              <DnsIcon name="pencil" size={14} />
+              <Icon name="pencil" size={14} />
               Edit
             </Button>
           ) : null}
@@ -336,7 +336,7 @@ function DomainDetail({ name, manager }: { name: string; manager: boolean }) {
                     Add records
                   </Button>
                   <Button size="sm" className="btn-danger-outline" onClick={() => setDialog({ kind: 'delete' })}>
-                    <DnsIcon name="trash" size={14} />
+                    <Icon name="trash" size={14} />
                     Delete domain
                   </Button>
                 </div>

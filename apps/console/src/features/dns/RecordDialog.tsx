@@ -21,7 +21,7 @@ import {
   type AddressSuggestion,
   type RecordType,
 } from './dns-rules.ts';
-import { DnsErrorNotice, DnsIcon } from './DnsParts.tsx';
+import { DnsErrorNotice } from './DnsParts.tsx';
 
 interface ValueRow {
   key: number;
@@ -339,7 +339,7 @@ export function RecordDialog({
                         changed();
                       }}
                     >
-                      <DnsIcon name="x" size={14} />
+                      <Icon name="x" size={14} />
                     </button>
                   ) : null}
                   <div className="record-row-errors">
