@@ -402,7 +402,7 @@ function ComputeDetail({ computeId, manager }: { computeId: string; manager: boo
                     </>
                   )}
                 </Card>
-                {c.ipv4 && c.state !== 'DESTROYED' ? <ReverseDnsCard compute={c} manager={manager} /> : null}
+                {c.ipv4 && c.state !== 'DESTROYED' && c.state !== 'DESTROYING' ? <ReverseDnsCard compute={c} manager={manager} /> : null}
               </div>
             ) : tab === 'metrics' ? (
               <div role="tabpanel" id={tabIds(idBase, 'metrics').panel} aria-labelledby={tabIds(idBase, 'metrics').tab}>
