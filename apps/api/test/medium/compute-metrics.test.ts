@@ -83,6 +83,9 @@ describe(`compute metrics (${dbKind})`, () => {
     expect(res.statusCode, res.body).toBe(202);
     await t.platform.worker().drain();
     const { id, privateIpv4 } = res.json().data as { id: string; privateIpv4: string };
+    const now = await t.app.inject({ method: 'GET', url: `/api/v1/computes/${id}/actions`, headers: { authorization: `Bearer ${secret}` } });
+    const state = (await t.app.inject({ method: 'GET', url: `/api/v1/computes/${id}`, headers: { authorization: `Bearer ${secret}` } })).json().data.state;
+    expect(state, now.body).toBe('RUNNING');
     return { id, privateIpv4 };
   }
   const tokenFor = async (c: { id: string; privateIpv4: string }) => {
