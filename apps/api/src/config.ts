@@ -381,7 +381,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 export function renderConfigDocs(): string {
   const rows = Object.entries(configSpec).map(([name, v]) => {
     const def = v.defaultText ?? defaultOf(v.schema);
-    return `| \`${name}\` | ${v.description} | ${def === undefined ? '—' : `\`${def}\``} | ${v.secret ? 'yes' : 'no'} |`;
+    const shown = def === undefined ? '—' : def === '' ? '(empty)' : `\`${def}\``;
+    return `| \`${name}\` | ${v.description} | ${shown} | ${v.secret ? 'yes' : 'no'} |`;
   });
   return [
     '# Configuration',
