@@ -79,6 +79,9 @@ export class ComputeReconciler {
       if (!compute.driverRef) return null;
       const ctx = { ...systemContext(tx, 'computes.reconcile'), teamId: compute.teamId };
       const now = this.deps.clock.now();
+      // The inventory was read before this compute was locked: an action that ended meanwhile may
+      // have made its machine. Ask for this one machine again before calling it gone.
+      machine ??= (await this.deps.driver.inspect({ id: compute.driverRef })) ?? undefined;
       if (!machine) {
         await computesRepository.update(tx, id, { state: 'ERROR', updatedAt: now });
         await this.deps.audit.record(ctx, { action: 'compute.drift', targetType: 'compute', targetId: id, data: { was: compute.state, observed: 'missing' } });
