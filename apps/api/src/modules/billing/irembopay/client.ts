@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sendJson, Unreachable } from '../../../shared/outbound.ts';
 
 export type IremboPayLanguage = 'EN' | 'FR' | 'RW';
 export type IremboPayPushProvider = 'MTN' | 'AIRTEL';
@@ -272,32 +273,23 @@ export class IremboPayClient {
 
   /** Sends one request; answers `data` of a 2xx envelope (and the 404 when `allow404`), throws otherwise. */
   private async call(operation: string, method: string, path: string, body: unknown, allow404 = false): Promise<{ status: number; data: unknown }> {
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    let response: Response;
-    let text: string;
+    let sent: { response: Response; text: string };
     try {
-      response = await this.fetch(`${this.baseUrl}${path}`, {
+      sent = await sendJson(this.fetch, `${this.baseUrl}${path}`, {
         method,
-        headers: {
-          'irembopay-secretkey': this.options.secretKey,
-          'x-api-version': '2',
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal,
+        headers: { 'irembopay-secretkey': this.options.secretKey, 'x-api-version': '2' },
+        body,
+        timeoutMs: this.timeoutMs,
       });
-      text = await response.text();
     } catch (err) {
-      const timedOut = signal.aborted;
-      throw new IremboPayError(timedOut ? `IremboPay ${operation}: no answer within ${this.timeoutMs} ms` : `IremboPay ${operation}: IremboPay could not be reached`, {
-        code: timedOut ? 'TIMEOUT' : 'NETWORK',
+      if (!(err instanceof Unreachable)) throw err;
+      throw new IremboPayError(err.timedOut ? `IremboPay ${operation}: no answer within ${this.timeoutMs} ms` : `IremboPay ${operation}: IremboPay could not be reached`, {
+        code: err.timedOut ? 'TIMEOUT' : 'NETWORK',
         retryable: true,
-        // The cause is kept only when it is not ours: an abort reason says nothing more.
-        ...(timedOut ? {} : { cause: err }),
+        ...(err.timedOut ? {} : { cause: err.cause }),
       });
     }
-
+    const { response, text } = sent;
     const status = response.status;
     let json: unknown;
     try {

@@ -7,6 +7,7 @@
  * a 422 quotes the refused record content, which may be a customer's data.
  */
 import { z } from 'zod';
+import { sendJson, Unreachable } from '../../../shared/outbound.ts';
 
 export interface PowerDnsClientOptions {
   /** Base URL of PowerDNS's webserver, e.g. `http://127.0.0.1:8081` (a trailing `/api/v1` is accepted). */
@@ -152,30 +153,19 @@ export class PowerDnsClient {
   }
 
   private async call(operation: string, method: string, path: string, body?: unknown, allow404 = false): Promise<{ status: number; data: unknown }> {
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    let response: Response;
-    let text: string;
+    let sent: { response: Response; text: string };
     try {
-      response = await this.fetch(`${this.base}${path}`, {
-        method,
-        headers: {
-          'x-api-key': this.options.apiKey,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal,
-      });
-      text = await response.text();
+      sent = await sendJson(this.fetch, `${this.base}${path}`, { method, headers: { 'x-api-key': this.options.apiKey }, body, timeoutMs: this.timeoutMs });
     } catch (err) {
-      const timedOut = signal.aborted;
-      throw new PowerDnsError(timedOut ? `PowerDNS ${operation}: no answer within ${this.timeoutMs} ms` : `PowerDNS ${operation}: PowerDNS could not be reached`, {
+      if (!(err instanceof Unreachable)) throw err;
+      throw new PowerDnsError(err.timedOut ? `PowerDNS ${operation}: no answer within ${this.timeoutMs} ms` : `PowerDNS ${operation}: PowerDNS could not be reached`, {
         transient: true,
-        code: timedOut ? 'TIMEOUT' : 'NETWORK',
-        // The cause says which connection failed (refused, reset); an abort reason says nothing more.
-        ...(timedOut ? {} : { cause: networkCause(err) }),
+        code: err.timedOut ? 'TIMEOUT' : 'NETWORK',
+        // The cause says which connection failed (refused, reset).
+        ...(err.timedOut ? {} : { cause: networkCause(err.cause) }),
       });
     }
+    const { response, text } = sent;
     const status = response.status;
     if (status === 404 && allow404) return { status, data: undefined };
     if (!response.ok) {
