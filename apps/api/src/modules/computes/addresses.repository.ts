@@ -1,7 +1,6 @@
 import { and, count, eq, isNotNull, isNull, max, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
-import { ZONE_CHANNEL } from '../dns/dns.repository.ts';
-import { REVERSE_PREFIX, reverseNameOf } from '../dns/reverse.ts';
+import { reverseZonePayload, ZONE_CHANNEL } from '../dns/channel.ts';
 import { ipv4Allocations, privateNetworks } from './computes.schema.ts';
 
 export type NetworkRow = typeof privateNetworks.$inferSelect;
@@ -74,7 +73,7 @@ export const addressesRepository = {
       .where(and(eq(ipv4Allocations.computeId, computeId), isNull(ipv4Allocations.releasedAt)))
       .returning({ id: ipv4Allocations.id, address, reverseName: ipv4Allocations.reverseName });
     for (const r of rows) {
-      if (r.reverseName) await ex.execute(sql`select pg_notify(${ZONE_CHANNEL}, ${REVERSE_PREFIX + reverseNameOf(r.address).split('.').slice(1).join('.')})`);
+      if (r.reverseName) await ex.execute(sql`select pg_notify(${ZONE_CHANNEL}, ${reverseZonePayload(r.address)})`);
     }
     return rows.length;
   },

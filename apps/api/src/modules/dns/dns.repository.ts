@@ -1,13 +1,12 @@
 import { and, asc, count, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/database.ts';
+import { ZONE_CHANNEL } from './channel.ts';
 import { dnsImports, dnsRrsets, dnsZones, type StoredRecord, type ZoneStatus } from './dns.schema.ts';
 
 export type ZoneRow = typeof dnsZones.$inferSelect;
 export type RrsetRow = typeof dnsRrsets.$inferSelect;
 export type ImportRow = typeof dnsImports.$inferSelect;
 
-/** The channel every committed zone change is announced on (payload: the zone id). */
-export const ZONE_CHANNEL = 'dns_zones';
 
 export const dnsRepository = {
   async insertZone(ex: Executor, row: typeof dnsZones.$inferInsert): Promise<ZoneRow> {
@@ -69,6 +68,11 @@ export const dnsRepository = {
 
   async rrsets(ex: Executor, zoneId: string): Promise<RrsetRow[]> {
     return ex.select().from(dnsRrsets).where(eq(dnsRrsets.zoneId, zoneId)).orderBy(asc(dnsRrsets.name), asc(dnsRrsets.type));
+  },
+
+  async countRrsets(ex: Executor, zoneId: string): Promise<number> {
+    const [n] = await ex.select({ n: count() }).from(dnsRrsets).where(eq(dnsRrsets.zoneId, zoneId));
+    return n?.n ?? 0;
   },
 
   async typesAt(ex: Executor, zoneId: string, name: string): Promise<string[]> {

@@ -76,7 +76,7 @@ export class DomainsService {
       delegatedTo: zone.observedNameservers ?? [],
       awaitingParentDelegation: zone.parentZoneId !== null && zone.status !== 'ACTIVE',
       serial: zone.serial,
-      recordSets: recordSets ?? (await dnsRepository.rrsets(ctx.tx, zone.id)).length,
+      recordSets: recordSets ?? (await dnsRepository.countRrsets(ctx.tx, zone.id)),
       createdAt: zone.createdAt,
       checkedAt: zone.checkedAt,
       statusChangedAt: zone.statusChangedAt,
@@ -134,7 +134,7 @@ export class DomainsService {
       return zone;
     }).catch((e: unknown) => {
       // Two teams adding the same name at once: the live-claim index lets one through.
-      if (e instanceof Error && /dns_zones_live_name_idx/.test(`${e.message} ${String((e as { cause?: unknown }).cause)}`)) throw new AppError('DOMAIN_TAKEN');
+      if (isLiveClaimConflict(e)) throw new AppError('DOMAIN_TAKEN');
       throw e;
     });
     return this.view(ctx, created, 0);
@@ -322,7 +322,7 @@ export class DomainsService {
         }
       });
     } catch (e) {
-      if (e instanceof Error && /dns_zones_live_name_idx/.test(`${e.message} ${String((e as { cause?: unknown }).cause)}`)) return zone.status;
+      if (isLiveClaimConflict(e)) return zone.status;
       throw e;
     }
     return status;
@@ -385,6 +385,11 @@ export class DomainsService {
       rrsets: rows.map((r) => ({ name: r.name, type: r.type as RrsetType, ttl: r.ttl, records: r.records.map((x) => x.value) })),
     };
   }
+}
+
+/** The live-claim index refused a second team's claim on a name (drizzle wraps the driver's error in `cause`). */
+function isLiveClaimConflict(e: unknown): boolean {
+  return e instanceof Error && /dns_zones_live_name_idx/.test(`${e.message} ${String((e as { cause?: unknown }).cause)}`);
 }
 
 /** A zone on the platform's nameservers: the first is the SOA primary, hostmaster@ its domain. */

@@ -8,12 +8,9 @@ import { authorize } from '../teams/permissions.ts';
 import { ipv4Allocations } from '../computes/computes.schema.ts';
 import { computesRepository } from '../computes/computes.repository.ts';
 import { formatIpv4, parseCidr } from '../computes/ipv4.ts';
-import { ZONE_CHANNEL } from './dns.repository.ts';
+import { reverseNameOf, reverseZonePayload, ZONE_CHANNEL } from './channel.ts';
 import { platformZone } from './domains.service.ts';
 import { normalizeName, ZoneDataError, type ZoneSnapshot } from './zone.ts';
-
-/** Prefix of reverse zones in the zone feed's notifications (forward zones are named by id). */
-export const REVERSE_PREFIX = 'reverse:';
 
 /**
  * The `in-addr.arpa` zones of the platform's public address pool, one per /24 (RFC 1035 §3.5):
@@ -34,8 +31,6 @@ export function reverseZonesOf(pool: readonly string[]): string[] {
   return [...zones].sort();
 }
 
-export const reverseNameOf = (ipv4: string) => `${ipv4.split('.').reverse().join('.')}.in-addr.arpa`;
-const zoneOfAddress = (ipv4: string) => reverseNameOf(ipv4).split('.').slice(1).join('.');
 
 /**
  * Reverse DNS of public addresses (issue 7, PTR): a team names the host of a public IPv4 its
@@ -95,7 +90,7 @@ export class ReverseDns {
       const now = this.deps.clock.now();
       await ctx.tx.update(ipv4Allocations).set({ reverseName: host, reverseUpdatedAt: now }).where(eq(ipv4Allocations.id, row.id));
       await this.deps.audit.record(ctx, { action: 'compute.reverse_dns.update', targetType: 'compute', targetId: compute.id, data: { ipv4: row.address, set: host !== null } });
-      await ctx.tx.execute(sql`select pg_notify(${ZONE_CHANNEL}, ${REVERSE_PREFIX + zoneOfAddress(row.address)})`);
+      await ctx.tx.execute(sql`select pg_notify(${ZONE_CHANNEL}, ${reverseZonePayload(row.address)})`);
       return { ipv4: row.address, name: host };
     });
   }

@@ -1,8 +1,9 @@
 import type { Database } from '../../db/database.ts';
 import type { Logger } from '../../shared/logger.ts';
-import { dnsRepository, ZONE_CHANNEL } from './dns.repository.ts';
+import { REVERSE_PREFIX, ZONE_CHANNEL } from './channel.ts';
+import { dnsRepository } from './dns.repository.ts';
 import { DomainsService } from './domains.service.ts';
-import { REVERSE_PREFIX, type ReverseDns } from './reverse.ts';
+import type { ReverseDns } from './reverse.ts';
 import type { ZoneSnapshot } from './zone.ts';
 
 /** Where the feed delivers zones: the authoritative server's index (and, for operators, a PowerDNS backend). */
